@@ -1,0 +1,36 @@
+/** What the agent asked the visitor to agree to. */
+export interface ConsentRequest {
+  /** The key the screen-share session will use: the agent's, or the visitor ID. */
+  sessionKey: string;
+  /** The terms and conditions page to link to, when the agent's side configured one. */
+  termsUrl?: string;
+  visitorId: string;
+}
+
+/** The visitor's answer to a {@link ConsentRequest}. */
+export type ConsentDecision = 'accepted' | 'declined';
+
+/**
+ * The contract for a consent (terms) dialog, the spec's "Default UI". Core calls `show`
+ * when an agent asks for a session and the default UI is on; the dialog calls `respond`
+ * once. Core signals the agent (`terms` displayed / accepted / declined) and starts the
+ * session itself, so a dialog only renders and reports.
+ *
+ * @example
+ * const confirmUI: ConsentUI = {
+ *   show(request, respond) {
+ *     respond(window.confirm(`Share your screen (session ${request.sessionKey})?`) ? 'accepted' : 'declined');
+ *   },
+ * };
+ * const visitor = createVisitor({ transport, ui: confirmUI });
+ */
+export interface ConsentUI {
+  /**
+   * Shows the dialog. Return a function that removes it: core calls it when the request
+   * is withdrawn before the visitor answers (a newer request, or `disconnect()`).
+   */
+  show(
+    request: ConsentRequest,
+    respond: (decision: ConsentDecision) => void,
+  ): (() => void) | undefined;
+}

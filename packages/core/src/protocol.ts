@@ -1,0 +1,393 @@
+/**
+ * The Beckon wire protocol: every message in both directions between visitor apps, agents
+ * and the presence service, the close codes, and one validation entry point.
+ * `docs/protocol.md` describes the same in prose.
+ *
+ * Client-side code imports zod as a namespace from `zod/mini`: a named import defeats
+ * tree-shaking and would cost the visitor bundle ~85 kB.
+ */
+import * as z from 'zod/mini';
+import { checkPresence, checkSignal, LIMITS, TERMS_STATUSES } from './limits.js';
+
+/** Bumped on any incompatible change; the service refuses other versions with {@link CloseCode.unsupportedVersion}. */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * WebSocket close codes the service uses. 4000–4099 are final: the client must not retry
+ * until something changes. 4100 and up ask the client to come back.
+ */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  /** A frame larger than {@link LIMITS.maxFrameBytes}. */
+  tooLarge: 1009,
+  /** Repeated malformed or invalid frames. */
+  badRequest: 4000,
+  /** Missing, invalid or expired token. */
+  unauthorized: 4001,
+  /** Origin not allowed for this group, or the token belongs to another visitor or group. */
+  forbidden: 4003,
+  /** Presence is not enabled for the group (the spec's "not configured"). */
+  notConfigured: 4004,
+  /** The client speaks a protocol version the service does not. */
+  unsupportedVersion: 4005,
+  /** No `hello` arrived in time. Retryable: the network may have stalled. */
+  handshakeTimeout: 4108,
+  /** Too many messages; the reason carries the milliseconds to wait. */
+  rateLimited: 4129,
+  /** The service is restarting; the reason carries a suggested delay in milliseconds. */
+  reconnect: 4100,
+  /** The service stopped hearing from this peer. */
+  heartbeatTimeout: 4101,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/**
+ * Whether a close code means "do not retry". Codes the client does not know are treated as
+ * retryable, so a newer service can add codes without stranding old clients.
+ *
+ * @example
+ * isFatalClose(CloseCode.unauthorized); // true
+ * isFatalClose(1006);                   // false — abnormal drop, retry
+ */
+export function isFatalClose(code: number): boolean {
+  return code >= 4000 && code < 4100;
+}
+
+/** Typed error codes carried by `error` and `failed` messages. */
+export const ErrorCode = {
+  malformed: 'malformed',
+  invalidMessage: 'invalidMessage',
+  invalidParameter: 'invalidParameter',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  notConfigured: 'notConfigured',
+  unsupportedVersion: 'unsupportedVersion',
+  rateLimited: 'rateLimited',
+  tooLarge: 'tooLarge',
+  visitorNotPresent: 'visitorNotPresent',
+  timeout: 'timeout',
+  notConnected: 'notConnected',
+  internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+// ---------------------------------------------------------------------------------------
+// Building blocks
+// ---------------------------------------------------------------------------------------
+
+const Id = z
+  .string()
+  .check(z.minLength(1), z.maxLength(LIMITS.maxIdLength), z.regex(/^[A-Za-z0-9_~-]+$/));
+const Text = z.string().check(z.maxLength(LIMITS.maxTextLength));
+const Name = z.string().check(z.minLength(1), z.maxLength(LIMITS.maxNameLength));
+const Properties = z.record(z.string(), z.string());
+/** Request IDs correlate a request with its reply or acknowledgement. */
+const RequestId = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
+const Epoch = z.int().check(z.minimum(0));
+const Millis = z.int().check(z.minimum(0));
+const Code = z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]);
+const Ping = z.object({ type: z.literal('ping') });
+const Pong = z.object({ type: z.literal('pong') });
+const TermsStatus = z.enum(TERMS_STATUSES);
+const VisibilityState = z.enum(['visible', 'hidden', 'away']);
+
+// ---------------------------------------------------------------------------------------
+// Visitor → service
+// ---------------------------------------------------------------------------------------
+
+export const VisitorHello = z.object({
+  type: z.literal('hello'),
+  v: z.int(),
+  role: z.literal('visitor'),
+  groupId: Id,
+  visitorId: Id,
+  /** A visitor token (JWT) from the app's backend, when the group requires one. */
+  token: z.optional(z.string().check(z.maxLength(LIMITS.maxTextLength))),
+  /** The app's visibility right now, so a reconnect restores it without a separate message. */
+  visible: z.boolean(),
+  pushNotifications: z.optional(z.boolean()),
+});
+
+/** Every message a visitor app may send. */
+export const FromVisitor = z.discriminatedUnion('type', [
+  VisitorHello,
+  z.object({ type: z.literal('presence'), data: Properties }),
+  z.object({ type: z.literal('visibility'), visible: z.boolean() }),
+  /** `signalAgent(name, properties)`. */
+  z.object({ type: z.literal('signal'), name: Name, properties: Properties }),
+  z.object({ type: z.literal('sessionStart'), sessionKey: Id, presenceStart: z.boolean() }),
+  z.object({ type: z.literal('sessionEnd'), reason: z.optional(Text) }),
+  /** The spec's `visitorerror`: something failed on the visitor's side. */
+  z.object({
+    type: z.literal('error'),
+    code: Name,
+    msg: Text,
+    params: z.optional(Properties),
+  }),
+  /** Receipt of a `showTerms` or `signal` from the service. */
+  z.object({ type: z.literal('ack'), id: RequestId }),
+  Ping,
+  Pong,
+]);
+export type FromVisitor = z.infer<typeof FromVisitor>;
+
+// ---------------------------------------------------------------------------------------
+// Service → visitor
+// ---------------------------------------------------------------------------------------
+
+/** Every message the service may send a visitor app. */
+export const ToVisitor = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('welcome'),
+    v: z.int(),
+    connectionId: Text,
+    /** Whether this connection holds focus for its visitor ID. */
+    focused: z.boolean(),
+    epoch: Epoch,
+    /** How often the client should hear from the service; silence for twice this is a dead link. */
+    heartbeatMs: Millis,
+  }),
+  z.object({ type: z.literal('blur'), epoch: Epoch }),
+  z.object({ type: z.literal('focus'), epoch: Epoch }),
+  z.object({
+    type: z.literal('showTerms'),
+    id: RequestId,
+    sessionKey: z.optional(Id),
+    termsUrl: z.optional(Text),
+  }),
+  z.object({ type: z.literal('signal'), id: RequestId, name: Name, properties: Properties }),
+  z.object({
+    type: z.literal('error'),
+    code: Code,
+    message: Text,
+    param: z.optional(Text),
+    retryAfter: z.optional(Millis),
+  }),
+  Ping,
+  Pong,
+]);
+export type ToVisitor = z.infer<typeof ToVisitor>;
+
+// ---------------------------------------------------------------------------------------
+// Agent → service
+// ---------------------------------------------------------------------------------------
+
+export const AgentHello = z.object({
+  type: z.literal('hello'),
+  v: z.int(),
+  role: z.literal('agent'),
+  groupId: Id,
+  /** An agent token (JWT, HS256, signed with the group's agent secret). */
+  token: z.string().check(z.minLength(1), z.maxLength(LIMITS.maxTextLength)),
+});
+
+/** Every message an agent may send. Requests carry an `id` the reply echoes. */
+export const FromAgent = z.discriminatedUnion('type', [
+  AgentHello,
+  z.object({ type: z.literal('list'), id: RequestId }),
+  z.object({ type: z.literal('lookup'), id: RequestId, visitorId: Id }),
+  /** Live events for one visitor, or for the whole group when `visitorId` is left out. */
+  z.object({ type: z.literal('watch'), id: RequestId, visitorId: z.optional(Id) }),
+  z.object({ type: z.literal('unwatch'), id: RequestId, visitorId: z.optional(Id) }),
+  z.object({
+    type: z.literal('showTerms'),
+    id: RequestId,
+    visitorId: Id,
+    sessionKey: z.optional(Id),
+    termsUrl: z.optional(Text),
+  }),
+  z.object({
+    type: z.literal('signal'),
+    id: RequestId,
+    visitorId: Id,
+    name: Name,
+    properties: Properties,
+  }),
+  Ping,
+  Pong,
+]);
+export type FromAgent = z.infer<typeof FromAgent>;
+
+// ---------------------------------------------------------------------------------------
+// Service → agent
+// ---------------------------------------------------------------------------------------
+
+/** What an agent knows about one visitor ID. */
+export const VisitorSummary = z.object({
+  visitorId: Id,
+  /** At least one connection is open (or within the reconnect grace window). */
+  present: z.boolean(),
+  visibility: VisibilityState,
+  /** The latest presence data, as sent. */
+  presence: Properties,
+  connections: z.int().check(z.minimum(0)),
+  focusedConnectionId: z.optional(Text),
+  epoch: Epoch,
+  /** Milliseconds since the Unix epoch of the last activity. */
+  lastActiveAt: Millis,
+  sessionKey: z.optional(Id),
+});
+export type VisitorSummary = z.infer<typeof VisitorSummary>;
+
+const visitorEvent = <T extends string, S extends z.core.$ZodLooseShape>(type: T, shape: S) =>
+  z.object({ type: z.literal(type), visitorId: Id, at: Millis, ...shape });
+
+/** Every message the service may send an agent. */
+export const ToAgent = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('welcome'),
+    v: z.int(),
+    connectionId: Text,
+    groupId: Id,
+    heartbeatMs: Millis,
+  }),
+  // Replies, correlated by request id.
+  z.object({ type: z.literal('visitors'), id: RequestId, visitors: z.array(VisitorSummary) }),
+  z.object({ type: z.literal('visitor'), id: RequestId, visitor: z.nullable(VisitorSummary) }),
+  z.object({ type: z.literal('ok'), id: RequestId }),
+  /** A `showTerms` or `signal` reached the focused connection and was acknowledged. */
+  z.object({ type: z.literal('delivered'), id: RequestId, connectionId: Text, epoch: Epoch }),
+  z.object({
+    type: z.literal('failed'),
+    id: RequestId,
+    code: Code,
+    message: Text,
+    param: z.optional(Text),
+    retryAfter: z.optional(Millis),
+  }),
+  // Live events about visitors of the agent's group.
+  visitorEvent('presence', { data: Properties }),
+  visitorEvent('visibility', { visibility: VisibilityState }),
+  visitorEvent('visitorConnected', { connections: z.int().check(z.minimum(0)) }),
+  visitorEvent('visitorDisconnected', {}),
+  visitorEvent('focus', { connectionId: Text, epoch: Epoch }),
+  visitorEvent('terms', { status: TermsStatus }),
+  visitorEvent('sessionStart', { sessionKey: Id }),
+  visitorEvent('sessionEnd', { reason: z.optional(Text) }),
+  visitorEvent('visitorError', { code: Name, msg: Text, params: z.optional(Properties) }),
+  /** A custom `c_` signal from the visitor. */
+  visitorEvent('signal', { name: Name, properties: Properties }),
+  z.object({
+    type: z.literal('error'),
+    code: Code,
+    message: Text,
+    param: z.optional(Text),
+    retryAfter: z.optional(Millis),
+  }),
+  Ping,
+  Pong,
+]);
+export type ToAgent = z.infer<typeof ToAgent>;
+
+/** The agent-facing live events (the subset of {@link ToAgent} that concerns a visitor). */
+export type AgentEvent = Extract<ToAgent, { visitorId: string; at: number }>;
+
+/** The four message channels; pass one to {@link parseMessage}. */
+export type Channel = typeof FromVisitor | typeof ToVisitor | typeof FromAgent | typeof ToAgent;
+
+// ---------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------
+
+/** Why a frame was refused. Never thrown: returned by {@link parseMessage}. */
+export interface ProtocolError {
+  code: 'malformed' | 'invalidMessage' | 'invalidParameter' | 'tooLarge';
+  message: string;
+  /** The field at fault, as a dotted path, when one is known. */
+  param?: string;
+}
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: ProtocolError };
+
+function fail(
+  code: ProtocolError['code'],
+  message: string,
+  param?: string,
+): { ok: false; error: ProtocolError } {
+  return { ok: false, error: param === undefined ? { code, message } : { code, message, param } };
+}
+
+// The spec's content rules (c_ prefixes, property limits) that a schema alone cannot state.
+// They apply to every channel alike, so the service, the visitor and the agent agree.
+function checkRules(
+  message: { type: string } & Record<string, unknown>,
+): ProtocolError | undefined {
+  const v =
+    message.type === 'presence'
+      ? checkPresence(message.data)
+      : message.type === 'signal'
+        ? checkSignal(message.name, message.properties)
+        : undefined;
+  return v && { code: 'invalidParameter', message: `${v.param} ${v.reason}`, param: v.param };
+}
+
+/**
+ * Validates one frame against a channel. Accepts the raw text of a frame or an already
+ * decoded value, and never throws: any input yields either a typed message or a typed
+ * {@link ProtocolError}. Beyond the shape, it enforces the spec's content rules (property
+ * limits, `c_` prefixes, the `terms` statuses) so the service and clients agree on them.
+ *
+ * @example
+ * const result = parseMessage('{"type":"blur","epoch":3}', ToVisitor);
+ * if (result.ok) console.log(result.message.type); // 'blur'
+ * else console.warn(result.error.code, result.error.message);
+ */
+export function parseMessage<C extends Channel>(
+  input: unknown,
+  channel: C,
+): ParseResult<z.infer<C>> {
+  let value = input;
+  if (typeof input === 'string') {
+    // Frames are measured in characters here; the transport also caps bytes on the wire.
+    if (input.length > LIMITS.maxFrameBytes) {
+      return fail(
+        'tooLarge',
+        `frame is ${input.length} characters; at most ${LIMITS.maxFrameBytes} are read`,
+      );
+    }
+    try {
+      value = JSON.parse(input);
+    } catch {
+      return fail('malformed', 'frame is not valid JSON');
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail('malformed', 'frame must be a JSON object');
+  }
+  let parsed: ReturnType<C['safeParse']>;
+  try {
+    parsed = channel.safeParse(value) as ReturnType<C['safeParse']>;
+  } catch {
+    // Defensive: hostile getters or proxies must not crash a caller.
+    return fail('malformed', 'frame could not be read');
+  }
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const param = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
+    const type = (value as { type?: unknown }).type;
+    if (param === 'type' || param === undefined) {
+      return fail(
+        'invalidMessage',
+        `unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 64) : type) ?? 'undefined'}`,
+        'type',
+      );
+    }
+    return fail('invalidMessage', `${param}: ${issue?.message ?? 'invalid'}`, param);
+  }
+  const message = parsed.data as { type: string } & Record<string, unknown>;
+  const broken = checkRules(message);
+  if (broken) return { ok: false, error: broken };
+  return { ok: true, message: message as z.infer<C> };
+}
+
+/**
+ * Serialises a message for the wire. The one place frames are made, so every sender
+ * writes the same JSON.
+ *
+ * @example
+ * transport.send(encodeMessage({ type: 'visibility', visible: false }));
+ */
+export function encodeMessage(message: FromVisitor | ToVisitor | FromAgent | ToAgent): string {
+  return JSON.stringify(message);
+}
