@@ -1,7 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import shared from '../../vitest.shared.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@beckon/source'] },
-  ssr: { resolve: { conditions: ['@beckon/source'] } },
-  test: { include: ['test/**/*.test.ts'] },
-});
+export default shared;

@@ -26,8 +26,9 @@ export type ConsentDecision = 'accepted' | 'declined';
  */
 export interface ConsentUI {
   /**
-   * Shows the dialog. Return a function that removes it: core calls it when the request
-   * is withdrawn before the visitor answers (a newer request, or `disconnect()`).
+   * Shows the dialog. Return a function that removes it: core calls it once the request is
+   * over — answered, or withdrawn before the visitor answered (a newer request arrived, or
+   * the app called `disconnect()`).
    */
   show(
     request: ConsentRequest,

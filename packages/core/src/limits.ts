@@ -54,9 +54,10 @@ const ID_PATTERN = /^[A-Za-z0-9_~-]+$/;
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 function describe(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  const type = typeof value;
+  return `${type === 'object' ? 'an' : 'a'} ${type}`;
 }
 
 /**
@@ -171,7 +172,7 @@ export function checkPresence(data: unknown): Violation | undefined {
  *
  * @example
  * checkSignal('terms', { status: 'accepted' }); // undefined
- * checkSignal('c_cart', { items: '3' });        // undefined
+ * checkSignal('c_cart', { c_items: '3' });      // undefined
  * checkSignal('cart', {});                      // names the missing c_ prefix
  */
 export function checkSignal(name: unknown, properties: unknown): Violation | undefined {

@@ -68,6 +68,8 @@ export const ErrorCode = {
   visitorNotPresent: 'visitorNotPresent',
   timeout: 'timeout',
   notConnected: 'notConnected',
+  /** The visitor received the request but is already in a screen-share session. */
+  busy: 'busy',
   internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -126,7 +128,12 @@ export const FromVisitor = z.discriminatedUnion('type', [
     params: z.optional(Properties),
   }),
   /** Receipt of a `showTerms` or `signal` from the service. */
-  z.object({ type: z.literal('ack'), id: RequestId }),
+  z.object({
+    type: z.literal('ack'),
+    id: RequestId,
+    /** Set when the visitor received the request but could not act on it. */
+    status: z.optional(z.literal('busy')),
+  }),
   Ping,
   Pong,
 ]);
@@ -305,7 +312,14 @@ function fail(
   message: string,
   param?: string,
 ): { ok: false; error: ProtocolError } {
-  return { ok: false, error: param === undefined ? { code, message } : { code, message, param } };
+  // Clipped so a refusal always fits the `error` or `failed` frame that reports it: a path
+  // can echo a 60,000-character property name.
+  const clipped = message.slice(0, LIMITS.maxTextLength);
+  if (param === undefined) return { ok: false, error: { code, message: clipped } };
+  return {
+    ok: false,
+    error: { code, message: clipped, param: param.slice(0, LIMITS.maxTextLength) },
+  };
 }
 
 // The spec's content rules (c_ prefixes, property limits) that a schema alone cannot state.
@@ -320,6 +334,26 @@ function checkRules(
         ? checkSignal(message.name, message.properties)
         : undefined;
   return v && { code: 'invalidParameter', message: `${v.param} ${v.reason}`, param: v.param };
+}
+
+// zod/mini ships no locale (it would cost bundle size), so every issue it reports reads
+// "Invalid input"; say what was expected instead.
+function explain(issue: z.core.$ZodIssue): string {
+  const unit = 'origin' in issue && issue.origin === 'string' ? ' characters' : '';
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'too_big':
+      return `must be at most ${issue.maximum}${unit}`;
+    case 'too_small':
+      return `must be at least ${issue.minimum}${unit}`;
+    case 'invalid_format':
+      return issue.pattern ? `must match ${issue.pattern}` : `must be a valid ${issue.format}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(String(v))).join(', ')}`;
+    default:
+      return issue.message;
+  }
 }
 
 /**
@@ -352,11 +386,14 @@ export function parseMessage<C extends Channel>(
       return fail('malformed', 'frame is not valid JSON');
     }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return fail('malformed', 'frame must be a JSON object');
-  }
   let parsed: ReturnType<C['safeParse']>;
+  let type: unknown;
   try {
+    // Inside the try: even Array.isArray throws on a revoked proxy.
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return fail('malformed', 'frame must be a JSON object');
+    }
+    type = (value as { type?: unknown }).type;
     parsed = channel.safeParse(value) as ReturnType<C['safeParse']>;
   } catch {
     // Defensive: hostile getters or proxies must not crash a caller.
@@ -365,19 +402,29 @@ export function parseMessage<C extends Channel>(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const param = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
-    const type = (value as { type?: unknown }).type;
     if (param === 'type' || param === undefined) {
-      return fail(
-        'invalidMessage',
-        `unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 64) : type) ?? 'undefined'}`,
-        'type',
-      );
+      // Only a string type is quoted back: JSON.stringify throws on a bigint, a cycle or a
+      // deeply nested array, all of which fit in one frame.
+      const what =
+        typeof type === 'string'
+          ? `unknown message type ${JSON.stringify(type.slice(0, 64))}`
+          : type === undefined
+            ? 'message has no type'
+            : `message type must be a string, got ${type === null ? 'null' : typeof type}`;
+      return fail('invalidMessage', what, 'type');
     }
-    return fail('invalidMessage', `${param}: ${issue?.message ?? 'invalid'}`, param);
+    return fail('invalidMessage', `${param}: ${issue ? explain(issue) : 'invalid'}`, param);
   }
   const message = parsed.data as { type: string } & Record<string, unknown>;
-  const broken = checkRules(message);
-  if (broken) return { ok: false, error: broken };
+  let broken: ProtocolError | undefined;
+  try {
+    // The rules read the input as sent, not zod's output: zod drops a "__proto__" key from a
+    // record without a word, which would turn a refusal into silent loss.
+    broken = checkRules(value as { type: string } & Record<string, unknown>);
+  } catch {
+    return fail('malformed', 'frame could not be read');
+  }
+  if (broken) return fail(broken.code, broken.message, broken.param);
   return { ok: true, message: message as z.infer<C> };
 }
 

@@ -1,0 +1,37 @@
+/** How the machine retries a dropped connection: exponential backoff with full jitter. */
+export interface ReconnectPolicy {
+  /** First backoff ceiling in ms. Default 500. */
+  initialDelayMs: number;
+  /** Highest backoff ceiling in ms. Default 30,000. */
+  maxDelayMs: number;
+  /** Growth of the ceiling per failed attempt. Default 2. */
+  factor: number;
+  /** Attempts after which the visitor stops retrying and disconnects. Default Infinity. */
+  maxAttempts: number;
+  /** Uniform random in [0, 1); injectable for deterministic tests. Default Math.random. */
+  random: () => number;
+}
+
+export const defaultReconnectPolicy: ReconnectPolicy = {
+  initialDelayMs: 500,
+  maxDelayMs: 30_000,
+  factor: 2,
+  maxAttempts: Number.POSITIVE_INFINITY,
+  random: Math.random,
+};
+
+/**
+ * The delay before reconnect attempt `attempt` (1-based): a uniform draw below
+ * `min(maxDelayMs, initialDelayMs × factor^(attempt−1))` ("full jitter"), so a fleet of
+ * clients that dropped together spreads out instead of stampeding back.
+ *
+ * @example
+ * backoffDelay(3, { ...defaultReconnectPolicy, random: () => 0.5 }); // 1000
+ */
+export function backoffDelay(attempt: number, policy: ReconnectPolicy): number {
+  const ceiling = Math.min(
+    policy.maxDelayMs,
+    policy.initialDelayMs * policy.factor ** Math.max(0, attempt - 1),
+  );
+  return Math.floor(policy.random() * ceiling);
+}

@@ -1,0 +1,827 @@
+import {
+  assign,
+  emit,
+  enqueueActions,
+  fromCallback,
+  type GuardPredicate,
+  sendTo,
+  setup,
+  stateIn,
+} from 'xstate';
+import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from './backoff.js';
+import type { ConsentDecision, ConsentRequest } from './consentUI.js';
+import {
+  checkId,
+  checkPresence,
+  checkSignal,
+  checkText,
+  type TermsStatus,
+  type Violation,
+} from './limits.js';
+import { CloseCode, type FromVisitor, isFatalClose } from './protocol.js';
+import type { SocketCommand, SocketEvent, SocketInput } from './socketActor.js';
+
+/** A consent request from an agent, as the machine keeps it. */
+export interface PendingRequest extends ConsentRequest {
+  /** The service's request id, acknowledged on receipt. */
+  id: number;
+}
+
+export interface VisitorContext {
+  groupId: string | undefined;
+  visitorId: string | undefined;
+  pushNotifications: boolean;
+  visible: boolean;
+  /** Whether a `ConsentUI` was injected; the default UI needs one. */
+  hasUI: boolean;
+  defaultUI: boolean;
+  policy: ReconnectPolicy;
+  /** Failed attempts since the last successful connect. */
+  attempt: number;
+  /** The wait before the next attempt, drawn when the attempt is scheduled. */
+  retryDelay: number;
+  /** Set after the first successful connect; later ones are reconnects. */
+  everConnected: boolean;
+  /** Why the last connection dropped; reported to the agent once back online. */
+  lastDrop: { code: number; reason: string } | undefined;
+  connectionId: string | undefined;
+  epoch: number;
+  request: PendingRequest | undefined;
+  /** Whether the pending request was answered in the built-in dialog (vs. the app's own UI). */
+  answeredInDialog: boolean;
+  sessionKey: string | undefined;
+}
+
+/** Commands the public API sends. Payloads are `unknown`: the machine validates them. */
+export type VisitorCommand =
+  | { type: 'INIT'; groupId: unknown; visitorId: unknown }
+  | { type: 'CONNECT'; pushNotifications?: unknown }
+  | { type: 'DISCONNECT' }
+  | { type: 'PRESENCE'; data: unknown }
+  | { type: 'VISIBILITY'; visible: unknown }
+  | { type: 'SIGNAL_AGENT'; name: unknown; properties?: unknown }
+  | { type: 'SET_DEFAULT_UI'; enabled: unknown }
+  | { type: 'START_SESSION'; key?: unknown; presenceStart?: unknown }
+  | { type: 'END_SESSION'; reason?: unknown };
+
+export type ConsentEvent =
+  | { type: 'consent.answered'; decision: ConsentDecision }
+  | { type: 'consent.failed'; reason: string };
+
+export type VisitorMachineEvent = VisitorCommand | SocketEvent | ConsentEvent;
+
+/** Every event the visitor fires, by type: the spec's presence events in our names. */
+export interface VisitorEventMap {
+  initialized: { groupId: string; visitorId: string };
+  /** Connected, or reconnected after a drop (`reconnected: true`). */
+  connected: { connectionId: string; focused: boolean; reconnected: boolean };
+  /** The connection failed or dropped. `willRetry` says whether the visitor keeps trying. */
+  connectFail: { reason: string; code: number; willRetry: boolean; retryInMs?: number };
+  /** An agent asked for consent and the app's own UI must show it (default UI off). */
+  showTerms: { sessionKey: string; termsUrl?: string };
+  /** A custom signal from the agent. */
+  signal: { name: string; properties: Record<string, string> };
+  /** Another instance with the same visitor ID took focus. */
+  blur: Record<never, never>;
+  /** This instance has focus again. */
+  focus: Record<never, never>;
+  /** A message could not be sent; it is not queued. */
+  sendFail: { reason: string; code: 'notConnected' | string; retryAfter?: number };
+  notConfigured: { reason: string };
+  disconnected: Record<never, never>;
+  invalidParameter: { param: string; reason: string };
+  termsAccepted: { sessionKey: string };
+  termsDeclined: { sessionKey: string };
+  sessionStart: { sessionKey: string; presenceStart: boolean };
+  sessionEnd: { reason?: string };
+}
+
+export type VisitorEmitted = {
+  [K in keyof VisitorEventMap]: { type: K } & VisitorEventMap[K];
+}[keyof VisitorEventMap];
+
+export interface VisitorMachineInput {
+  hasUI?: boolean;
+  visible?: boolean;
+  reconnect?: Partial<ReconnectPolicy>;
+}
+
+// Why a command's payload is refused, or undefined when it is fine. One function, so the
+// guard that rejects and the action that reports always agree.
+function violationOf(context: VisitorContext, event: VisitorMachineEvent): Violation | undefined {
+  switch (event.type) {
+    case 'INIT':
+      return checkId('groupId', event.groupId) ?? checkId('visitorId', event.visitorId);
+    case 'CONNECT':
+      if (event.pushNotifications !== undefined && typeof event.pushNotifications !== 'boolean') {
+        return { param: 'pushNotifications', reason: 'must be a boolean' };
+      }
+      if (context.visitorId === undefined) {
+        return { param: 'visitorId', reason: 'call init() before connect()' };
+      }
+      return undefined;
+    case 'PRESENCE':
+      return checkPresence(event.data);
+    case 'VISIBILITY':
+      return typeof event.visible === 'boolean'
+        ? undefined
+        : { param: 'visible', reason: 'must be a boolean' };
+    case 'SIGNAL_AGENT':
+      return checkSignal(event.name, event.properties ?? {});
+    case 'SET_DEFAULT_UI':
+      return typeof event.enabled === 'boolean'
+        ? undefined
+        : { param: 'enabled', reason: 'must be a boolean' };
+    case 'START_SESSION':
+      if (context.visitorId === undefined) {
+        return { param: 'visitorId', reason: 'call init() before startSession()' };
+      }
+      if (event.presenceStart !== undefined && typeof event.presenceStart !== 'boolean') {
+        return { param: 'presenceStart', reason: 'must be a boolean' };
+      }
+      return event.key === undefined ? undefined : checkId('key', event.key);
+    case 'END_SESSION':
+      return checkText('reason', event.reason, { optional: true });
+    default:
+      return undefined;
+  }
+}
+
+function termsStatusOf(event: VisitorMachineEvent): TermsStatus | undefined {
+  if (event.type !== 'SIGNAL_AGENT' || event.name !== 'terms') return undefined;
+  const status = (event.properties as { status?: unknown } | undefined)?.status;
+  return status === 'displayed' || status === 'accepted' || status === 'declined'
+    ? status
+    : undefined;
+}
+
+// The wire message a valid user send becomes.
+function messageOf(event: VisitorMachineEvent): FromVisitor {
+  switch (event.type) {
+    case 'PRESENCE':
+      return { type: 'presence', data: { ...(event.data as Record<string, string>) } };
+    case 'VISIBILITY':
+      return { type: 'visibility', visible: event.visible as boolean };
+    case 'SIGNAL_AGENT':
+      return {
+        type: 'signal',
+        name: event.name as string,
+        properties: { ...((event.properties ?? {}) as Record<string, string>) },
+      };
+    default:
+      throw new TypeError(`no wire message for ${event.type}`);
+  }
+}
+
+// Whether the socket is up and welcomed: the only time a send can succeed. Typed for
+// `check()` inside enqueueActions, which does not accept named guards.
+const isConnected = stateIn('#visitor.connection.online.connected') as unknown as GuardPredicate<
+  VisitorContext,
+  VisitorMachineEvent,
+  undefined,
+  never
+>;
+
+const termsSignal = (status: TermsStatus): FromVisitor => ({
+  type: 'signal',
+  name: 'terms',
+  properties: { status },
+});
+
+const notConnected = {
+  type: 'sendFail',
+  reason: 'not connected to the presence service',
+  code: 'notConnected',
+} as const;
+
+/**
+ * The visitor's state machine: the spec's connection lifecycle, focus between instances of
+ * one visitor ID, visibility and the consent (terms) flow, as three parallel regions.
+ * I/O is two named actors — `socket` (the connection) and `consentDialog` (the default
+ * UI) — that `createVisitor` provides; tests swap them with `.provide()`.
+ *
+ * @example
+ * const actor = createActor(
+ *   visitorMachine.provide({ actors: { socket: createSocketActor({ transport, clock, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) } }),
+ *   { input: {} },
+ * ).start();
+ * actor.send({ type: 'INIT', groupId: 'acme', visitorId: 'alice' });
+ */
+export const visitorMachine = setup({
+  types: {
+    context: {} as VisitorContext,
+    events: {} as VisitorMachineEvent,
+    emitted: {} as VisitorEmitted,
+    input: {} as VisitorMachineInput,
+  },
+  actors: {
+    // Placeholders: createVisitor provides the real ones.
+    socket: fromCallback<SocketCommand, SocketInput, SocketEvent>(({ sendBack }) => {
+      sendBack({
+        type: 'socket.closed',
+        code: CloseCode.badRequest,
+        reason: 'no transport configured',
+      });
+    }),
+    consentDialog: fromCallback<{ type: 'consent.none' }, ConsentRequest, ConsentEvent>(
+      ({ sendBack }) => {
+        sendBack({ type: 'consent.failed', reason: 'no consent UI configured' });
+      },
+    ),
+  },
+  guards: {
+    invalid: ({ context, event }) => violationOf(context, event) !== undefined,
+    sameVisitor: ({ context, event }) =>
+      event.type === 'INIT' &&
+      event.groupId === context.groupId &&
+      event.visitorId === context.visitorId,
+    welcomedFocused: ({ event }) => event.type === 'socket.welcome' && event.message.focused,
+    notConfiguredClose: ({ event }) =>
+      event.type === 'socket.closed' && event.code === CloseCode.notConfigured,
+    fatalClose: ({ event }) => event.type === 'socket.closed' && isFatalClose(event.code),
+    outOfAttempts: ({ context }) => context.attempt + 1 > context.policy.maxAttempts,
+    currentEpoch: ({ context, event }) =>
+      (event.type === 'socket.blur' || event.type === 'socket.focus') &&
+      event.epoch >= context.epoch,
+    useDefaultUI: ({ context }) => context.defaultUI && context.hasUI,
+    answeredInDialog: ({ context }) => context.answeredInDialog,
+    accepted: ({ event }) =>
+      (event.type === 'consent.answered' && event.decision === 'accepted') ||
+      termsStatusOf(event) === 'accepted',
+    declined: ({ event }) =>
+      (event.type === 'consent.answered' && event.decision === 'declined') ||
+      termsStatusOf(event) === 'declined',
+    displayed: ({ event }) => termsStatusOf(event) === 'displayed',
+    becomesVisible: ({ event }) => event.type === 'VISIBILITY' && event.visible === true,
+    becomesHidden: ({ event }) => event.type === 'VISIBILITY' && event.visible === false,
+  },
+  delays: {
+    retryDelay: ({ context }) => context.retryDelay,
+  },
+  actions: {
+    reportInvalid: emit(({ context, event }) => {
+      const v = violationOf(context, event) ?? { param: 'event', reason: 'invalid' };
+      return { type: 'invalidParameter' as const, param: v.param, reason: v.reason };
+    }),
+    reportBusyInit: emit({
+      type: 'invalidParameter',
+      param: 'visitorId',
+      reason: 'call disconnect() before changing the group or visitor ID',
+    }),
+    reportSessionRunning: emit({
+      type: 'invalidParameter',
+      param: 'session',
+      reason: 'a session is already running; call endSession() first',
+    }),
+    reportNoSession: emit({
+      type: 'invalidParameter',
+      param: 'session',
+      reason: 'no session is running',
+    }),
+    sendFail: emit(notConnected),
+    storeIds: assign(({ event }) =>
+      event.type === 'INIT'
+        ? { groupId: event.groupId as string, visitorId: event.visitorId as string }
+        : {},
+    ),
+    announceInit: emit(({ context }) => ({
+      type: 'initialized' as const,
+      groupId: context.groupId!,
+      visitorId: context.visitorId!,
+    })),
+    storeConnectOptions: assign(({ event }) =>
+      event.type === 'CONNECT' && event.pushNotifications !== undefined
+        ? { pushNotifications: event.pushNotifications as boolean }
+        : {},
+    ),
+    storeDefaultUI: assign(({ event }) =>
+      event.type === 'SET_DEFAULT_UI' ? { defaultUI: event.enabled as boolean } : {},
+    ),
+    storeVisibility: assign(({ event }) =>
+      event.type === 'VISIBILITY' ? { visible: event.visible as boolean } : {},
+    ),
+    // Sends what the user asked for over the open socket.
+    transmitCommand: sendTo('socket', ({ event }) => ({
+      type: 'send' as const,
+      message: messageOf(event),
+    })),
+    // Sends a message the machine itself originates; when offline the app hears sendFail.
+    transmit: enqueueActions(({ enqueue, check }, message: FromVisitor) => {
+      if (check(isConnected)) {
+        enqueue.sendTo('socket', { type: 'send', message });
+      } else {
+        enqueue.emit(notConnected);
+      }
+    }),
+    acceptWelcome: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'socket.welcome') return;
+      const { connectionId, focused, epoch } = event.message;
+      enqueue.emit({
+        type: 'connected',
+        connectionId,
+        focused,
+        reconnected: context.everConnected,
+      });
+      // The spec's "visitorerror … conndrop": tell the agent why we were gone.
+      if (context.lastDrop) {
+        enqueue.sendTo('socket', {
+          type: 'send',
+          message: {
+            type: 'error',
+            code: 'conndrop',
+            msg: 'Connect failed',
+            params: { reason: context.lastDrop.reason, code: String(context.lastDrop.code) },
+          },
+        });
+      }
+      enqueue.assign({
+        connectionId,
+        epoch,
+        attempt: 0,
+        everConnected: true,
+        lastDrop: undefined,
+      });
+    }),
+    scheduleRetry: assign(({ context, event }) => {
+      const attempt = context.attempt + 1;
+      let delay = backoffDelay(attempt, context.policy);
+      // A restarting service names its own (already jittered) delay in the close reason.
+      if (
+        event.type === 'socket.closed' &&
+        (event.code === CloseCode.reconnect || event.code === CloseCode.rateLimited)
+      ) {
+        const hinted = Number.parseInt(event.reason, 10);
+        if (Number.isFinite(hinted) && hinted >= 0)
+          delay = Math.min(hinted, context.policy.maxDelayMs);
+      }
+      return {
+        attempt,
+        retryDelay: delay,
+        lastDrop:
+          event.type === 'socket.closed' && context.everConnected
+            ? { code: event.code, reason: event.reason }
+            : context.lastDrop,
+      };
+    }),
+    reportRetry: emit(({ context, event }) => ({
+      type: 'connectFail' as const,
+      reason: event.type === 'socket.closed' ? event.reason : 'connection failed',
+      code: event.type === 'socket.closed' ? event.code : 1006,
+      willRetry: true,
+      retryInMs: context.retryDelay,
+    })),
+    reportGiveUp: emit(({ event }) => ({
+      type: 'connectFail' as const,
+      reason: event.type === 'socket.closed' ? event.reason : 'connection failed',
+      code: event.type === 'socket.closed' ? event.code : 1006,
+      willRetry: false,
+    })),
+    reportNotConfigured: emit(({ event }) => ({
+      type: 'notConfigured' as const,
+      reason: event.type === 'socket.closed' ? event.reason : 'not configured',
+    })),
+    resetAttempts: assign({ attempt: 0, connectionId: undefined }),
+    announceDisconnected: emit({ type: 'disconnected' }),
+    storeEpoch: assign(({ context, event }) =>
+      event.type === 'socket.blur' || event.type === 'socket.focus'
+        ? { epoch: Math.max(context.epoch, event.epoch) }
+        : {},
+    ),
+    announceBlur: emit({ type: 'blur' }),
+    announceFocus: emit({ type: 'focus' }),
+    deliverSignal: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'socket.signal') return;
+      enqueue.sendTo('socket', { type: 'send', message: { type: 'ack', id: event.id } });
+      enqueue.emit({ type: 'signal', name: event.name, properties: event.properties });
+    }),
+    reportServiceError: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'socket.error') return;
+      const { code, message, param, retryAfter } = event.message;
+      if (code === 'invalidParameter') {
+        enqueue.emit({ type: 'invalidParameter', param: param ?? 'message', reason: message });
+      } else if (
+        code === 'rateLimited' ||
+        code === 'malformed' ||
+        code === 'invalidMessage' ||
+        code === 'tooLarge' ||
+        code === 'internal'
+      ) {
+        enqueue.emit({
+          type: 'sendFail',
+          reason: message,
+          code,
+          ...(retryAfter === undefined ? {} : { retryAfter }),
+        });
+      }
+      // Connection-level errors (notConfigured, unauthorized, …) are followed by a close,
+      // which is where the machine reacts.
+    }),
+    reportSocketSendFailed: emit(({ event }) => ({
+      type: 'sendFail' as const,
+      reason: event.type === 'socket.sendFailed' ? event.reason : 'send failed',
+      code: 'notConnected',
+    })),
+    // Terms / consent.
+    storeRequest: assign(({ context, event }) => {
+      if (event.type !== 'socket.showTerms') return {};
+      return {
+        answeredInDialog: false,
+        request: {
+          id: event.id,
+          visitorId: context.visitorId!,
+          sessionKey: event.sessionKey ?? context.visitorId!,
+          ...(event.termsUrl === undefined ? {} : { termsUrl: event.termsUrl }),
+        },
+      };
+    }),
+    ackRequest: sendTo('socket', ({ event }) => ({
+      type: 'send' as const,
+      message: { type: 'ack' as const, id: event.type === 'socket.showTerms' ? event.id : -1 },
+    })),
+    ackBusy: sendTo('socket', ({ event }) => ({
+      type: 'send' as const,
+      message: {
+        type: 'ack' as const,
+        id: event.type === 'socket.showTerms' ? event.id : -1,
+        status: 'busy' as const,
+      },
+    })),
+    announceShowTerms: emit(({ context }) => ({
+      type: 'showTerms' as const,
+      sessionKey: context.request!.sessionKey,
+      ...(context.request!.termsUrl === undefined ? {} : { termsUrl: context.request!.termsUrl }),
+    })),
+    markDialogAnswer: assign({ answeredInDialog: true }),
+    announceAccepted: emit(({ context }) => ({
+      type: 'termsAccepted' as const,
+      sessionKey: context.request?.sessionKey ?? context.visitorId!,
+    })),
+    announceDeclined: emit(({ context }) => ({
+      type: 'termsDeclined' as const,
+      sessionKey: context.request?.sessionKey ?? context.visitorId!,
+    })),
+    forgetRequest: assign({ request: undefined, answeredInDialog: false }),
+    // Sessions: the key the app gave, else the pending request's, else the visitor ID.
+    beginSession: enqueueActions(({ context, event, enqueue, check }) => {
+      const fromApp = event.type === 'START_SESSION';
+      const sessionKey =
+        (fromApp ? (event.key as string | undefined) : undefined) ??
+        context.request?.sessionKey ??
+        context.visitorId!;
+      const presenceStart = fromApp ? event.presenceStart === true : true;
+      enqueue.assign({ sessionKey, request: undefined, answeredInDialog: false });
+      enqueue.emit({ type: 'sessionStart', sessionKey, presenceStart });
+      if (check(isConnected)) {
+        enqueue.sendTo('socket', {
+          type: 'send',
+          message: { type: 'sessionStart', sessionKey, presenceStart },
+        });
+      } else {
+        enqueue.emit(notConnected);
+      }
+    }),
+    endSession: enqueueActions(({ event, enqueue, check }) => {
+      const reason =
+        event.type === 'END_SESSION' ? (event.reason as string | undefined) : undefined;
+      const message: FromVisitor =
+        reason === undefined ? { type: 'sessionEnd' } : { type: 'sessionEnd', reason };
+      enqueue.assign({ sessionKey: undefined });
+      enqueue.emit(reason === undefined ? { type: 'sessionEnd' } : { type: 'sessionEnd', reason });
+      if (check(isConnected)) enqueue.sendTo('socket', { type: 'send', message });
+      else enqueue.emit(notConnected);
+    }),
+  },
+}).createMachine({
+  id: 'visitor',
+  type: 'parallel',
+  context: ({ input }) => ({
+    groupId: undefined,
+    visitorId: undefined,
+    pushNotifications: false,
+    visible: input.visible ?? true,
+    hasUI: input.hasUI ?? false,
+    defaultUI: true,
+    policy: { ...defaultReconnectPolicy, ...input.reconnect },
+    attempt: 0,
+    retryDelay: 0,
+    everConnected: false,
+    lastDrop: undefined,
+    connectionId: undefined,
+    epoch: 0,
+    request: undefined,
+    answeredInDialog: false,
+    sessionKey: undefined,
+  }),
+  on: {
+    SET_DEFAULT_UI: [{ guard: 'invalid', actions: 'reportInvalid' }, { actions: 'storeDefaultUI' }],
+  },
+  states: {
+    connection: {
+      initial: 'uninitialized',
+      on: {
+        // Outside `connected`, user sends fail: the spec does not queue presence.
+        PRESENCE: [{ guard: 'invalid', actions: 'reportInvalid' }, { actions: 'sendFail' }],
+        SIGNAL_AGENT: [{ guard: 'invalid', actions: 'reportInvalid' }, { actions: 'sendFail' }],
+        VISIBILITY: [{ guard: 'invalid', actions: 'reportInvalid' }, { actions: 'sendFail' }],
+        INIT: [
+          { guard: 'invalid', actions: 'reportInvalid' },
+          { target: '.initialized', actions: ['storeIds', 'announceInit'] },
+        ],
+        DISCONNECT: { target: '.disconnected', actions: ['resetAttempts', 'announceDisconnected'] },
+      },
+      states: {
+        uninitialized: {
+          on: {
+            CONNECT: { guard: 'invalid', actions: 'reportInvalid' },
+            // Nothing to disconnect from yet.
+            DISCONNECT: {},
+          },
+        },
+        initialized: {
+          on: {
+            CONNECT: [
+              { guard: 'invalid', actions: 'reportInvalid' },
+              { target: 'online', actions: 'storeConnectOptions' },
+            ],
+            DISCONNECT: {},
+          },
+        },
+        online: {
+          initial: 'connecting',
+          invoke: {
+            id: 'socket',
+            src: 'socket',
+            input: ({ context }) => ({
+              groupId: context.groupId!,
+              visitorId: context.visitorId!,
+              visible: context.visible,
+              pushNotifications: context.pushNotifications,
+            }),
+          },
+          on: {
+            // Connecting again while online does nothing (the spec).
+            CONNECT: { guard: 'invalid', actions: 'reportInvalid' },
+            INIT: [
+              { guard: 'invalid', actions: 'reportInvalid' },
+              { guard: 'sameVisitor', actions: 'announceInit' },
+              { actions: 'reportBusyInit' },
+            ],
+            'socket.closed': [
+              {
+                guard: 'notConfiguredClose',
+                target: 'notConfigured',
+                actions: ['resetAttempts', 'reportNotConfigured'],
+              },
+              {
+                guard: 'fatalClose',
+                target: 'disconnected',
+                actions: ['resetAttempts', 'reportGiveUp'],
+              },
+              {
+                guard: 'outOfAttempts',
+                target: 'disconnected',
+                actions: ['resetAttempts', 'reportGiveUp'],
+              },
+              { target: 'reconnecting', actions: ['scheduleRetry', 'reportRetry'] },
+            ],
+            'socket.error': { actions: 'reportServiceError' },
+            'socket.sendFailed': { actions: 'reportSocketSendFailed' },
+          },
+          states: {
+            connecting: {
+              on: {
+                'socket.welcome': [
+                  {
+                    guard: 'welcomedFocused',
+                    target: 'connected.focused',
+                    actions: 'acceptWelcome',
+                  },
+                  { target: 'connected.blurred', actions: 'acceptWelcome' },
+                ],
+              },
+            },
+            connected: {
+              initial: 'focused',
+              on: {
+                PRESENCE: [
+                  { guard: 'invalid', actions: 'reportInvalid' },
+                  { actions: 'transmitCommand' },
+                ],
+                SIGNAL_AGENT: [
+                  { guard: 'invalid', actions: 'reportInvalid' },
+                  { actions: 'transmitCommand' },
+                ],
+                VISIBILITY: [
+                  { guard: 'invalid', actions: 'reportInvalid' },
+                  { actions: 'transmitCommand' },
+                ],
+                'socket.signal': { actions: 'deliverSignal' },
+              },
+              states: {
+                focused: {
+                  on: {
+                    'socket.blur': {
+                      guard: 'currentEpoch',
+                      target: 'blurred',
+                      actions: ['storeEpoch', 'announceBlur'],
+                    },
+                    'socket.focus': { actions: 'storeEpoch' },
+                  },
+                },
+                blurred: {
+                  on: {
+                    'socket.focus': {
+                      guard: 'currentEpoch',
+                      target: 'focused',
+                      actions: ['storeEpoch', 'announceFocus'],
+                    },
+                    'socket.blur': { actions: 'storeEpoch' },
+                    // The spec: the next presence, signalAgent or signalVisibility call
+                    // reclaims focus. The service grants it to whoever is most recently
+                    // active, which this send makes us.
+                    PRESENCE: [
+                      { guard: 'invalid', actions: 'reportInvalid' },
+                      { target: 'focused', actions: ['transmitCommand', 'announceFocus'] },
+                    ],
+                    SIGNAL_AGENT: [
+                      { guard: 'invalid', actions: 'reportInvalid' },
+                      { target: 'focused', actions: ['transmitCommand', 'announceFocus'] },
+                    ],
+                    VISIBILITY: [
+                      { guard: 'invalid', actions: 'reportInvalid' },
+                      { target: 'focused', actions: ['transmitCommand', 'announceFocus'] },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        },
+        reconnecting: {
+          after: { retryDelay: 'online' },
+          on: {
+            // The spec: calls made while the link is down fail, but retry the connection.
+            CONNECT: [{ guard: 'invalid', actions: 'reportInvalid' }, { target: 'online' }],
+            PRESENCE: [
+              { guard: 'invalid', actions: 'reportInvalid' },
+              { target: 'online', actions: 'sendFail' },
+            ],
+            SIGNAL_AGENT: [
+              { guard: 'invalid', actions: 'reportInvalid' },
+              { target: 'online', actions: 'sendFail' },
+            ],
+            VISIBILITY: [
+              { guard: 'invalid', actions: 'reportInvalid' },
+              { target: 'online', actions: 'sendFail' },
+            ],
+            INIT: [
+              { guard: 'invalid', actions: 'reportInvalid' },
+              { guard: 'sameVisitor', actions: 'announceInit' },
+              { actions: 'reportBusyInit' },
+            ],
+          },
+        },
+        disconnected: {
+          on: {
+            CONNECT: [
+              { guard: 'invalid', actions: 'reportInvalid' },
+              { target: 'online', actions: 'storeConnectOptions' },
+            ],
+            DISCONNECT: {},
+          },
+        },
+        notConfigured: {
+          on: {
+            CONNECT: [
+              { guard: 'invalid', actions: 'reportInvalid' },
+              { target: 'online', actions: 'storeConnectOptions' },
+            ],
+          },
+        },
+      },
+    },
+    visibility: {
+      initial: 'visible',
+      states: {
+        // Only for a visitor created hidden; afterwards VISIBILITY moves between the two.
+        visible: { always: { guard: ({ context }) => !context.visible, target: 'hidden' } },
+        hidden: {},
+      },
+      on: {
+        VISIBILITY: [
+          { guard: 'becomesVisible', target: '.visible', actions: 'storeVisibility' },
+          { guard: 'becomesHidden', target: '.hidden', actions: 'storeVisibility' },
+        ],
+      },
+    },
+    terms: {
+      initial: 'idle',
+      on: {
+        START_SESSION: [
+          { guard: 'invalid', actions: 'reportInvalid' },
+          { target: '.session', actions: 'beginSession' },
+        ],
+        END_SESSION: [
+          { guard: 'invalid', actions: 'reportInvalid' },
+          { actions: 'reportNoSession' },
+        ],
+        'socket.showTerms': [
+          {
+            guard: 'useDefaultUI',
+            target: '.shown.dialog',
+            actions: ['storeRequest', 'ackRequest'],
+          },
+          { target: '.shown.custom', actions: ['storeRequest', 'ackRequest'] },
+        ],
+        // With a custom UI the app reports progress with signalAgent('terms', …); follow it.
+        SIGNAL_AGENT: [
+          { guard: 'invalid' },
+          { guard: 'displayed', target: '.shown.custom' },
+          { guard: 'accepted', target: '.accepted', actions: 'announceAccepted' },
+          {
+            guard: 'declined',
+            target: '.declined',
+            actions: ['announceDeclined', 'forgetRequest'],
+          },
+        ],
+      },
+      states: {
+        idle: {},
+        shown: {
+          initial: 'custom',
+          on: {
+            // Logging out withdraws the question; the dialog closes with the actor.
+            DISCONNECT: { target: 'idle', actions: 'forgetRequest' },
+          },
+          states: {
+            dialog: {
+              entry: { type: 'transmit', params: termsSignal('displayed') },
+              invoke: {
+                src: 'consentDialog',
+                input: ({ context }) => {
+                  const { id: _, ...request } = context.request!;
+                  return request;
+                },
+              },
+              on: {
+                // The dialog reports progress itself; the app's own terms signals must not
+                // tear it down.
+                SIGNAL_AGENT: {},
+                'consent.answered': [
+                  {
+                    guard: 'accepted',
+                    target: '#visitor.terms.accepted',
+                    actions: [
+                      'markDialogAnswer',
+                      { type: 'transmit', params: termsSignal('accepted') },
+                      'announceAccepted',
+                    ],
+                  },
+                  {
+                    target: '#visitor.terms.declined',
+                    actions: [
+                      { type: 'transmit', params: termsSignal('declined') },
+                      'announceDeclined',
+                      'forgetRequest',
+                    ],
+                  },
+                ],
+                // A broken dialog must not swallow the request: hand it to the app.
+                'consent.failed': { target: 'custom' },
+              },
+            },
+            custom: {
+              entry: enqueueActions(({ context, enqueue }) => {
+                if (context.request) enqueue('announceShowTerms');
+              }),
+              // Already shown: "displayed" again changes nothing.
+              on: { SIGNAL_AGENT: { guard: 'displayed' } },
+            },
+          },
+        },
+        accepted: {
+          // The default UI starts the session itself; a custom UI calls startSession().
+          always: { guard: 'answeredInDialog', target: 'session', actions: 'beginSession' },
+        },
+        declined: {},
+        session: {
+          on: {
+            START_SESSION: [
+              { guard: 'invalid', actions: 'reportInvalid' },
+              { actions: 'reportSessionRunning' },
+            ],
+            END_SESSION: [
+              { guard: 'invalid', actions: 'reportInvalid' },
+              { target: 'ended', actions: 'endSession' },
+            ],
+            'socket.showTerms': { actions: 'ackBusy' },
+            SIGNAL_AGENT: {},
+          },
+        },
+        ended: {},
+      },
+    },
+  },
+});
+
+export type VisitorMachine = typeof visitorMachine;

@@ -1,0 +1,13 @@
+export {
+  createMockService,
+  type MockMessageListener,
+  type MockService,
+  type MockServiceOptions,
+} from './createMockService.js';
+export type {
+  InvalidFrame,
+  LostFrame,
+  MockClosedBy,
+  MockConnection,
+  VisitorIdentity,
+} from './MockConnection.js';
