@@ -18,7 +18,7 @@ export const LIMITS = {
   maxTotalLength: 10_000,
   /** Longest visitor or group ID. */
   maxIdLength: 62,
-  /** Longest session key, terms URL, or free-text reason. */
+  /** Longest terms URL or free-text reason. (Session keys follow the ID rule.) */
   maxTextLength: 2_000,
   /**
    * Largest frame the service reads. The property limits allow roughly 12 KiB of JSON,
@@ -91,7 +91,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Checks a property map against the spec's limits: at most 20 properties, names of at most
- * 64 characters that are standard (`allowed`) or start with `c_`, string values of at most
+ * 64 characters that are standard (`allowed`, or any name with `'any'`) or start with `c_`, string values of at most
  * 2,000 characters, and at most 10,000 characters of names and values together.
  *
  * @example
@@ -101,7 +101,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function checkProperties(
   param: string,
   value: unknown,
-  allowed: readonly string[],
+  allowed: readonly string[] | 'any',
 ): Violation | undefined {
   if (!isPlainObject(value)) {
     return { param, reason: `must be an object of string properties, got ${describe(value)}` };
@@ -128,7 +128,7 @@ export function checkProperties(
         reason: 'property names start with a letter and contain only letters, digits and "_"',
       };
     }
-    if (!allowed.includes(name) && !name.startsWith(CUSTOM_PREFIX)) {
+    if (allowed !== 'any' && !allowed.includes(name) && !name.startsWith(CUSTOM_PREFIX)) {
       return {
         param: where,
         reason: `"${name}" is not a standard property; custom properties must start with "${CUSTOM_PREFIX}"`,
@@ -205,8 +205,9 @@ export function checkSignal(name: unknown, properties: unknown): Violation | und
       reason: `event names are at most ${LIMITS.maxNameLength} letters, digits and "_", starting with a letter`,
     };
   }
-  // Custom events carry app-defined properties only, so none of them is "standard".
-  return checkProperties('properties', properties ?? {}, []);
+  // The prefix keeps custom *event names* out of the standard namespace; the properties of
+  // a custom event are the app's own, so they only have to respect the size limits.
+  return checkProperties('properties', properties ?? {}, 'any');
 }
 
 /**
