@@ -8,5 +8,5 @@ PNPM="npx -y pnpm@10.34.8"
 $PNPM install --frozen-lockfile
 rm -f packages/*/test-results.json apps/*/test-results.json
 $PNPM run lint
-$PNPM exec turbo run typecheck build test --concurrency=2
+$PNPM exec turbo run typecheck build test lint:package --concurrency=2
 if [ "${CI:-}" = "true" ]; then node scripts/test-summary.mjs; fi
