@@ -78,65 +78,74 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 // Building blocks
 // ---------------------------------------------------------------------------------------
 
-const Id = z
-  .string()
-  .check(z.minLength(1), z.maxLength(LIMITS.maxIdLength), z.regex(/^[A-Za-z0-9_~-]+$/));
-const Text = z.string().check(z.maxLength(LIMITS.maxTextLength));
-const Name = z.string().check(z.minLength(1), z.maxLength(LIMITS.maxNameLength));
-const Properties = z.record(z.string(), z.string());
+// Every schema is built inside a pure-annotated IIFE: bundlers then drop the ones an app
+// never uses (a visitor's bundle carries no agent schemas). A bare top-level zod call looks
+// side-effectful to them, and so do its nested calls.
+const Id = /* @__PURE__ */ (() =>
+  z
+    .string()
+    .check(z.minLength(1), z.maxLength(LIMITS.maxIdLength), z.regex(/^[A-Za-z0-9_~-]+$/)))();
+const Text = /* @__PURE__ */ (() => z.string().check(z.maxLength(LIMITS.maxTextLength)))();
+const Name = /* @__PURE__ */ (() =>
+  z.string().check(z.minLength(1), z.maxLength(LIMITS.maxNameLength)))();
+const Properties = /* @__PURE__ */ (() => z.record(z.string(), z.string()))();
 /** Request IDs correlate a request with its reply or acknowledgement. */
-const RequestId = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
-const Epoch = z.int().check(z.minimum(0));
-const Millis = z.int().check(z.minimum(0));
-const Code = z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]);
-const Ping = z.object({ type: z.literal('ping') });
-const Pong = z.object({ type: z.literal('pong') });
-const TermsStatus = z.enum(TERMS_STATUSES);
-const VisibilityState = z.enum(['visible', 'hidden', 'away']);
+const RequestId = /* @__PURE__ */ (() =>
+  z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)))();
+const Epoch = /* @__PURE__ */ (() => z.int().check(z.minimum(0)))();
+const Millis = /* @__PURE__ */ (() => z.int().check(z.minimum(0)))();
+const Code = /* @__PURE__ */ (() =>
+  z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]))();
+const Ping = /* @__PURE__ */ (() => z.object({ type: z.literal('ping') }))();
+const Pong = /* @__PURE__ */ (() => z.object({ type: z.literal('pong') }))();
+const TermsStatus = /* @__PURE__ */ (() => z.enum(TERMS_STATUSES))();
+const VisibilityState = /* @__PURE__ */ (() => z.enum(['visible', 'hidden', 'away']))();
 
 // ---------------------------------------------------------------------------------------
 // Visitor → service
 // ---------------------------------------------------------------------------------------
 
-export const VisitorHello = z.object({
-  type: z.literal('hello'),
-  v: z.int(),
-  role: z.literal('visitor'),
-  groupId: Id,
-  visitorId: Id,
-  /** A visitor token (JWT) from the app's backend, when the group requires one. */
-  token: z.optional(z.string().check(z.maxLength(LIMITS.maxTextLength))),
-  /** The app's visibility right now, so a reconnect restores it without a separate message. */
-  visible: z.boolean(),
-  pushNotifications: z.optional(z.boolean()),
-});
+export const VisitorHello = /* @__PURE__ */ (() =>
+  z.object({
+    type: z.literal('hello'),
+    v: z.int(),
+    role: z.literal('visitor'),
+    groupId: Id,
+    visitorId: Id,
+    /** A visitor token (JWT) from the app's backend, when the group requires one. */
+    token: z.optional(z.string().check(z.maxLength(LIMITS.maxTextLength))),
+    /** The app's visibility right now, so a reconnect restores it without a separate message. */
+    visible: z.boolean(),
+    pushNotifications: z.optional(z.boolean()),
+  }))();
 
 /** Every message a visitor app may send. */
-export const FromVisitor = z.discriminatedUnion('type', [
-  VisitorHello,
-  z.object({ type: z.literal('presence'), data: Properties }),
-  z.object({ type: z.literal('visibility'), visible: z.boolean() }),
-  /** `signalAgent(name, properties)`. */
-  z.object({ type: z.literal('signal'), name: Name, properties: Properties }),
-  z.object({ type: z.literal('sessionStart'), sessionKey: Id, presenceStart: z.boolean() }),
-  z.object({ type: z.literal('sessionEnd'), reason: z.optional(Text) }),
-  /** The spec's `visitorerror`: something failed on the visitor's side. */
-  z.object({
-    type: z.literal('error'),
-    code: Name,
-    msg: Text,
-    params: z.optional(Properties),
-  }),
-  /** Receipt of a `showTerms` or `signal` from the service. */
-  z.object({
-    type: z.literal('ack'),
-    id: RequestId,
-    /** Set when the visitor received the request but could not act on it. */
-    status: z.optional(z.literal('busy')),
-  }),
-  Ping,
-  Pong,
-]);
+export const FromVisitor = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('type', [
+    VisitorHello,
+    z.object({ type: z.literal('presence'), data: Properties }),
+    z.object({ type: z.literal('visibility'), visible: z.boolean() }),
+    /** `signalAgent(name, properties)`. */
+    z.object({ type: z.literal('signal'), name: Name, properties: Properties }),
+    z.object({ type: z.literal('sessionStart'), sessionKey: Id, presenceStart: z.boolean() }),
+    z.object({ type: z.literal('sessionEnd'), reason: z.optional(Text) }),
+    /** The spec's `visitorerror`: something failed on the visitor's side. */
+    z.object({
+      type: z.literal('error'),
+      code: Name,
+      msg: Text,
+      params: z.optional(Properties),
+    }),
+    /** Receipt of a `showTerms` or `signal` from the service. */
+    z.object({
+      type: z.literal('ack'),
+      id: RequestId,
+      /** Set when the visitor received the request but could not act on it. */
+      status: z.optional(z.literal('busy')),
+    }),
+    Ping,
+    Pong,
+  ]))();
 export type FromVisitor = z.infer<typeof FromVisitor>;
 
 // ---------------------------------------------------------------------------------------
@@ -144,76 +153,79 @@ export type FromVisitor = z.infer<typeof FromVisitor>;
 // ---------------------------------------------------------------------------------------
 
 /** Every message the service may send a visitor app. */
-export const ToVisitor = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('welcome'),
-    v: z.int(),
-    connectionId: Text,
-    /** Whether this connection holds focus for its visitor ID. */
-    focused: z.boolean(),
-    epoch: Epoch,
-    /** How often the client should hear from the service; silence for twice this is a dead link. */
-    heartbeatMs: Millis,
-  }),
-  z.object({ type: z.literal('blur'), epoch: Epoch }),
-  z.object({ type: z.literal('focus'), epoch: Epoch }),
-  z.object({
-    type: z.literal('showTerms'),
-    id: RequestId,
-    sessionKey: z.optional(Id),
-    termsUrl: z.optional(Text),
-  }),
-  z.object({ type: z.literal('signal'), id: RequestId, name: Name, properties: Properties }),
-  z.object({
-    type: z.literal('error'),
-    code: Code,
-    message: Text,
-    param: z.optional(Text),
-    retryAfter: z.optional(Millis),
-  }),
-  Ping,
-  Pong,
-]);
+export const ToVisitor = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('type', [
+    z.object({
+      type: z.literal('welcome'),
+      v: z.int(),
+      connectionId: Text,
+      /** Whether this connection holds focus for its visitor ID. */
+      focused: z.boolean(),
+      epoch: Epoch,
+      /** How often the client should hear from the service; silence for twice this is a dead link. */
+      heartbeatMs: Millis,
+    }),
+    z.object({ type: z.literal('blur'), epoch: Epoch }),
+    z.object({ type: z.literal('focus'), epoch: Epoch }),
+    z.object({
+      type: z.literal('showTerms'),
+      id: RequestId,
+      sessionKey: z.optional(Id),
+      termsUrl: z.optional(Text),
+    }),
+    z.object({ type: z.literal('signal'), id: RequestId, name: Name, properties: Properties }),
+    z.object({
+      type: z.literal('error'),
+      code: Code,
+      message: Text,
+      param: z.optional(Text),
+      retryAfter: z.optional(Millis),
+    }),
+    Ping,
+    Pong,
+  ]))();
 export type ToVisitor = z.infer<typeof ToVisitor>;
 
 // ---------------------------------------------------------------------------------------
 // Agent → service
 // ---------------------------------------------------------------------------------------
 
-export const AgentHello = z.object({
-  type: z.literal('hello'),
-  v: z.int(),
-  role: z.literal('agent'),
-  groupId: Id,
-  /** An agent token (JWT, HS256, signed with the group's agent secret). */
-  token: z.string().check(z.minLength(1), z.maxLength(LIMITS.maxTextLength)),
-});
+export const AgentHello = /* @__PURE__ */ (() =>
+  z.object({
+    type: z.literal('hello'),
+    v: z.int(),
+    role: z.literal('agent'),
+    groupId: Id,
+    /** An agent token (JWT, HS256, signed with the group's agent secret). */
+    token: z.string().check(z.minLength(1), z.maxLength(LIMITS.maxTextLength)),
+  }))();
 
 /** Every message an agent may send. Requests carry an `id` the reply echoes. */
-export const FromAgent = z.discriminatedUnion('type', [
-  AgentHello,
-  z.object({ type: z.literal('list'), id: RequestId }),
-  z.object({ type: z.literal('lookup'), id: RequestId, visitorId: Id }),
-  /** Live events for one visitor, or for the whole group when `visitorId` is left out. */
-  z.object({ type: z.literal('watch'), id: RequestId, visitorId: z.optional(Id) }),
-  z.object({ type: z.literal('unwatch'), id: RequestId, visitorId: z.optional(Id) }),
-  z.object({
-    type: z.literal('showTerms'),
-    id: RequestId,
-    visitorId: Id,
-    sessionKey: z.optional(Id),
-    termsUrl: z.optional(Text),
-  }),
-  z.object({
-    type: z.literal('signal'),
-    id: RequestId,
-    visitorId: Id,
-    name: Name,
-    properties: Properties,
-  }),
-  Ping,
-  Pong,
-]);
+export const FromAgent = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('type', [
+    AgentHello,
+    z.object({ type: z.literal('list'), id: RequestId }),
+    z.object({ type: z.literal('lookup'), id: RequestId, visitorId: Id }),
+    /** Live events for one visitor, or for the whole group when `visitorId` is left out. */
+    z.object({ type: z.literal('watch'), id: RequestId, visitorId: z.optional(Id) }),
+    z.object({ type: z.literal('unwatch'), id: RequestId, visitorId: z.optional(Id) }),
+    z.object({
+      type: z.literal('showTerms'),
+      id: RequestId,
+      visitorId: Id,
+      sessionKey: z.optional(Id),
+      termsUrl: z.optional(Text),
+    }),
+    z.object({
+      type: z.literal('signal'),
+      id: RequestId,
+      visitorId: Id,
+      name: Name,
+      properties: Properties,
+    }),
+    Ping,
+    Pong,
+  ]))();
 export type FromAgent = z.infer<typeof FromAgent>;
 
 // ---------------------------------------------------------------------------------------
@@ -221,70 +233,72 @@ export type FromAgent = z.infer<typeof FromAgent>;
 // ---------------------------------------------------------------------------------------
 
 /** What an agent knows about one visitor ID. */
-export const VisitorSummary = z.object({
-  visitorId: Id,
-  /** At least one connection is open (or within the reconnect grace window). */
-  present: z.boolean(),
-  visibility: VisibilityState,
-  /** The latest presence data, as sent. */
-  presence: Properties,
-  connections: z.int().check(z.minimum(0)),
-  focusedConnectionId: z.optional(Text),
-  epoch: Epoch,
-  /** Milliseconds since the Unix epoch of the last activity. */
-  lastActiveAt: Millis,
-  sessionKey: z.optional(Id),
-});
+export const VisitorSummary = /* @__PURE__ */ (() =>
+  z.object({
+    visitorId: Id,
+    /** At least one connection is open (or within the reconnect grace window). */
+    present: z.boolean(),
+    visibility: VisibilityState,
+    /** The latest presence data, as sent. */
+    presence: Properties,
+    connections: z.int().check(z.minimum(0)),
+    focusedConnectionId: z.optional(Text),
+    epoch: Epoch,
+    /** Milliseconds since the Unix epoch of the last activity. */
+    lastActiveAt: Millis,
+    sessionKey: z.optional(Id),
+  }))();
 export type VisitorSummary = z.infer<typeof VisitorSummary>;
 
 const visitorEvent = <T extends string, S extends z.core.$ZodLooseShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), visitorId: Id, at: Millis, ...shape });
 
 /** Every message the service may send an agent. */
-export const ToAgent = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('welcome'),
-    v: z.int(),
-    connectionId: Text,
-    groupId: Id,
-    heartbeatMs: Millis,
-  }),
-  // Replies, correlated by request id.
-  z.object({ type: z.literal('visitors'), id: RequestId, visitors: z.array(VisitorSummary) }),
-  z.object({ type: z.literal('visitor'), id: RequestId, visitor: z.nullable(VisitorSummary) }),
-  z.object({ type: z.literal('ok'), id: RequestId }),
-  /** A `showTerms` or `signal` reached the focused connection and was acknowledged. */
-  z.object({ type: z.literal('delivered'), id: RequestId, connectionId: Text, epoch: Epoch }),
-  z.object({
-    type: z.literal('failed'),
-    id: RequestId,
-    code: Code,
-    message: Text,
-    param: z.optional(Text),
-    retryAfter: z.optional(Millis),
-  }),
-  // Live events about visitors of the agent's group.
-  visitorEvent('presence', { data: Properties }),
-  visitorEvent('visibility', { visibility: VisibilityState }),
-  visitorEvent('visitorConnected', { connections: z.int().check(z.minimum(0)) }),
-  visitorEvent('visitorDisconnected', {}),
-  visitorEvent('focus', { connectionId: Text, epoch: Epoch }),
-  visitorEvent('terms', { status: TermsStatus }),
-  visitorEvent('sessionStart', { sessionKey: Id }),
-  visitorEvent('sessionEnd', { reason: z.optional(Text) }),
-  visitorEvent('visitorError', { code: Name, msg: Text, params: z.optional(Properties) }),
-  /** A custom `c_` signal from the visitor. */
-  visitorEvent('signal', { name: Name, properties: Properties }),
-  z.object({
-    type: z.literal('error'),
-    code: Code,
-    message: Text,
-    param: z.optional(Text),
-    retryAfter: z.optional(Millis),
-  }),
-  Ping,
-  Pong,
-]);
+export const ToAgent = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('type', [
+    z.object({
+      type: z.literal('welcome'),
+      v: z.int(),
+      connectionId: Text,
+      groupId: Id,
+      heartbeatMs: Millis,
+    }),
+    // Replies, correlated by request id.
+    z.object({ type: z.literal('visitors'), id: RequestId, visitors: z.array(VisitorSummary) }),
+    z.object({ type: z.literal('visitor'), id: RequestId, visitor: z.nullable(VisitorSummary) }),
+    z.object({ type: z.literal('ok'), id: RequestId }),
+    /** A `showTerms` or `signal` reached the focused connection and was acknowledged. */
+    z.object({ type: z.literal('delivered'), id: RequestId, connectionId: Text, epoch: Epoch }),
+    z.object({
+      type: z.literal('failed'),
+      id: RequestId,
+      code: Code,
+      message: Text,
+      param: z.optional(Text),
+      retryAfter: z.optional(Millis),
+    }),
+    // Live events about visitors of the agent's group.
+    visitorEvent('presence', { data: Properties }),
+    visitorEvent('visibility', { visibility: VisibilityState }),
+    visitorEvent('visitorConnected', { connections: z.int().check(z.minimum(0)) }),
+    visitorEvent('visitorDisconnected', {}),
+    visitorEvent('focus', { connectionId: Text, epoch: Epoch }),
+    visitorEvent('terms', { status: TermsStatus }),
+    visitorEvent('sessionStart', { sessionKey: Id }),
+    visitorEvent('sessionEnd', { reason: z.optional(Text) }),
+    visitorEvent('visitorError', { code: Name, msg: Text, params: z.optional(Properties) }),
+    /** A custom `c_` signal from the visitor. */
+    visitorEvent('signal', { name: Name, properties: Properties }),
+    z.object({
+      type: z.literal('error'),
+      code: Code,
+      message: Text,
+      param: z.optional(Text),
+      retryAfter: z.optional(Millis),
+    }),
+    Ping,
+    Pong,
+  ]))();
 export type ToAgent = z.infer<typeof ToAgent>;
 
 /** The agent-facing live events (the subset of {@link ToAgent} that concerns a visitor). */
