@@ -125,63 +125,86 @@ export function createSocketActor(options: SocketActorOptions) {
 
     const open = (token: string | undefined) => {
       if (closed) return;
-      conn = transport({
-        open: () => {
-          if (closed) return;
-          const sent = send({
-            type: 'hello',
-            v: PROTOCOL_VERSION,
-            role: 'visitor',
-            groupId: input.groupId,
-            visitorId: input.visitorId,
-            visible: input.visible,
-            ...(token === undefined ? {} : { token }),
-            ...(input.pushNotifications ? { pushNotifications: true } : {}),
-          });
-          if (!sent) abort(1006, 'could not send hello');
-        },
-        message: (data) => {
-          if (closed) return;
-          heard = true;
-          const parsed = parseMessage(data, ToVisitor);
-          if (!parsed.ok) {
-            // A service that speaks garbage is not one we can trust to be live; but one bad
-            // frame is not worth a reconnect either. Ignore it and let heartbeats decide.
-            return;
-          }
-          const m = parsed.message;
-          switch (m.type) {
-            case 'welcome':
-              if (welcomed) return;
-              welcomed = true;
-              interval = m.heartbeatMs > 0 ? m.heartbeatMs : options.heartbeatMs;
-              arm(interval, tick);
-              sendBack({ type: 'socket.welcome', message: m });
-              return;
-            case 'ping':
-              send({ type: 'pong' });
-              return;
-            case 'pong':
-              return;
-            case 'blur':
-            case 'focus':
-              sendBack({ type: `socket.${m.type}`, epoch: m.epoch });
-              return;
-            case 'showTerms': {
-              const { type: _, ...rest } = m;
-              sendBack({ type: 'socket.showTerms', ...rest });
+      const hello = () => {
+        if (closed) return;
+        const sent = send({
+          type: 'hello',
+          v: PROTOCOL_VERSION,
+          role: 'visitor',
+          groupId: input.groupId,
+          visitorId: input.visitorId,
+          visible: input.visible,
+          ...(token === undefined ? {} : { token }),
+          ...(input.pushNotifications ? { pushNotifications: true } : {}),
+        });
+        if (!sent) abort(1006, 'could not send hello');
+      };
+      // A transport may open before it returns the connection; hello then waits for it.
+      let returned = false;
+      let openedEarly = false;
+      try {
+        conn = transport({
+          open: () => {
+            if (returned) hello();
+            else openedEarly = true;
+          },
+          message: (data) => {
+            if (closed) return;
+            heard = true;
+            const parsed = parseMessage(data, ToVisitor);
+            if (!parsed.ok) {
+              // A service that speaks garbage is not one we can trust to be live; but one bad
+              // frame is not worth a reconnect either. Ignore it and let heartbeats decide.
               return;
             }
-            case 'signal':
-              sendBack({ type: 'socket.signal', id: m.id, name: m.name, properties: m.properties });
-              return;
-            case 'error':
-              sendBack({ type: 'socket.error', message: m });
-              return;
-          }
-        },
-        close: ({ code, reason }) => finish(code, reason),
-      });
+            const m = parsed.message;
+            switch (m.type) {
+              case 'welcome':
+                if (welcomed) return;
+                welcomed = true;
+                interval = m.heartbeatMs > 0 ? m.heartbeatMs : options.heartbeatMs;
+                arm(interval, tick);
+                sendBack({ type: 'socket.welcome', message: m });
+                return;
+              case 'ping':
+                send({ type: 'pong' });
+                return;
+              case 'pong':
+                return;
+              case 'blur':
+              case 'focus':
+                sendBack({ type: `socket.${m.type}`, epoch: m.epoch });
+                return;
+              case 'showTerms': {
+                const { type: _, ...rest } = m;
+                sendBack({ type: 'socket.showTerms', ...rest });
+                return;
+              }
+              case 'signal':
+                sendBack({
+                  type: 'socket.signal',
+                  id: m.id,
+                  name: m.name,
+                  properties: m.properties,
+                });
+                return;
+              case 'error':
+                sendBack({ type: 'socket.error', message: m });
+                return;
+            }
+          },
+          close: ({ code, reason }) => finish(code, reason),
+        });
+      } catch (error) {
+        // A factory that throws (a bad URL, a blocked scheme) is a failed attempt, not a crash.
+        finish(
+          1006,
+          `could not open the transport: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return;
+      }
+      returned = true;
+      if (openedEarly) hello();
     };
 
     // One deadline covers opening the transport and receiving `welcome`.

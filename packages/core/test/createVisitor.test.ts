@@ -256,6 +256,54 @@ describe('reconnects', () => {
   });
 });
 
+describe('odd transports', () => {
+  it('a transport that opens before it returns still gets hello', () => {
+    const sent: string[] = [];
+    const transport: Transport = (handlers) => {
+      handlers.open();
+      return {
+        readyState: 'open',
+        send: (data) => {
+          sent.push(data);
+          return true;
+        },
+        close() {},
+      };
+    };
+    const visitor = createVisitor({ transport });
+    visitor.init({ groupId: 'acme', visitorId: 'alice' });
+    visitor.connect();
+    expect(sent.map((f) => JSON.parse(f).type)).toEqual(['hello']);
+    visitor.actor.stop();
+  });
+
+  it('a transport factory that throws is a failed attempt, retried, not a crash', () => {
+    const { clock } = setup();
+    let calls = 0;
+    const transport: Transport = () => {
+      calls += 1;
+      throw new TypeError('blocked scheme');
+    };
+    const visitor = createVisitor({ transport, clock, reconnect: { random: () => 0.5 } });
+    const fails: unknown[] = [];
+    visitor.on('connectFail', (e) => fails.push(e));
+    visitor.init({ groupId: 'acme', visitorId: 'alice' });
+    expect(() => visitor.connect()).not.toThrow();
+    expect(fails).toEqual([
+      {
+        type: 'connectFail',
+        reason: 'could not open the transport: blocked scheme',
+        code: 1006,
+        willRetry: true,
+        retryInMs: 250,
+      },
+    ]);
+    clock.increment(250);
+    expect(calls).toBe(2);
+    visitor.actor.stop();
+  });
+});
+
 describe('sends', () => {
   it('presence, signalAgent and signalVisibility reach the service while connected', () => {
     const { visitor, service, connect } = setup();

@@ -1,0 +1,619 @@
+import { assign, emit, enqueueActions, fromCallback, setup } from 'xstate';
+import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from '../backoff.js';
+import type { Violation } from '../limits.js';
+import { type AgentEvent, CloseCode, isFatalClose } from '../protocol.js';
+import {
+  type AgentReply,
+  type AgentRequest,
+  type AgentRequestDraft,
+  type AgentRequestMessage,
+  EXPECTED_REPLY,
+  prepareRequest,
+  type RequestFailure,
+} from './agentRequest.js';
+import type { AgentSocketCommand, AgentSocketEvent, AgentSocketInput } from './agentSocketActor.js';
+import {
+  applyVisitorEvent,
+  EMPTY_VISITORS,
+  filterVisitors,
+  replaceVisitors,
+  setVisitor,
+  type VisitorMap,
+} from './visitorMap.js';
+
+/** A request on the wire, awaiting its reply. */
+export interface PendingAgentRequest {
+  id: number;
+  /** The public API's handle for the caller's promise; absent for the agent's own requests. */
+  ticket: number | undefined;
+  message: AgentRequestMessage;
+}
+
+/** Why the connection last failed, as the close reported it. */
+export interface AgentConnectionError {
+  code: number;
+  reason: string;
+}
+
+export interface AgentContext {
+  groupId: string;
+  policy: ReconnectPolicy;
+  requestTimeoutMs: number;
+  /** Failed attempts since the last successful connect. */
+  attempt: number;
+  /** The wait before the next attempt, drawn when the attempt is scheduled. */
+  retryDelay: number;
+  everConnected: boolean;
+  connectionId: string | undefined;
+  /** The next request id; ids are never reused, so a late reply cannot match a newer request. */
+  nextId: number;
+  pending: ReadonlyMap<number, PendingAgentRequest>;
+  /** Watches the service confirmed; re-sent after every reconnect. */
+  watchGroup: boolean;
+  watchedVisitors: readonly string[];
+  /** The live view of watched visitors that are present. */
+  visitors: VisitorMap;
+  error: AgentConnectionError | undefined;
+  /** Frames from the service that failed validation and were ignored. */
+  invalidFrames: number;
+}
+
+export type RequestOutcome = { ok: true; value: unknown } | { ok: false; failure: RequestFailure };
+
+/** Commands the public API sends. */
+export type AgentCommand =
+  | { type: 'CONNECT' }
+  | { type: 'DISCONNECT' }
+  | { type: 'REQUEST'; ticket: number; request: AgentRequest };
+
+export type AgentMachineEvent =
+  | AgentCommand
+  | AgentSocketEvent
+  | { type: 'request.timeout'; id: number };
+
+/** What one delivered `showTerms` or `signalVisitor` reached. */
+export interface Delivery {
+  connectionId: string;
+  epoch: number;
+}
+
+/** Where an `error` event came from. */
+export type AgentErrorSource =
+  /** An `error` frame from the service that answered no particular request. */
+  | 'service'
+  /** A frame that failed validation; it was ignored. */
+  | 'invalidFrame'
+  /** The agent's own requests that keep `visitors` live: re-watching after a reconnect, refreshing after a watch. */
+  | 'sync';
+
+/** Every event the agent fires, by type: the service's live events plus the connection's. */
+export interface AgentEventMap {
+  /** Connected (or reconnected: `reconnected: true`) and welcomed by the service. */
+  connected: { connectionId: string; groupId: string; reconnected: boolean };
+  /** The connection failed or dropped. `willRetry` says whether the agent keeps trying. */
+  connectFail: { reason: string; code: number; willRetry: boolean; retryInMs?: number };
+  /** `disconnect()` took effect. */
+  disconnected: Record<never, never>;
+  /** Something went wrong that no request is waiting for. */
+  error: {
+    source: AgentErrorSource;
+    code: RequestFailure['code'];
+    message: string;
+    param?: string;
+    retryAfter?: number;
+  };
+  presence: Omit<Extract<AgentEvent, { type: 'presence' }>, 'type'>;
+  visibility: Omit<Extract<AgentEvent, { type: 'visibility' }>, 'type'>;
+  visitorConnected: Omit<Extract<AgentEvent, { type: 'visitorConnected' }>, 'type'>;
+  visitorDisconnected: Omit<Extract<AgentEvent, { type: 'visitorDisconnected' }>, 'type'>;
+  focus: Omit<Extract<AgentEvent, { type: 'focus' }>, 'type'>;
+  terms: Omit<Extract<AgentEvent, { type: 'terms' }>, 'type'>;
+  sessionStart: Omit<Extract<AgentEvent, { type: 'sessionStart' }>, 'type'>;
+  sessionEnd: Omit<Extract<AgentEvent, { type: 'sessionEnd' }>, 'type'>;
+  visitorError: Omit<Extract<AgentEvent, { type: 'visitorError' }>, 'type'>;
+  signal: Omit<Extract<AgentEvent, { type: 'signal' }>, 'type'>;
+}
+
+/** A request finished; the public API settles the caller's promise. Not part of the public events. */
+export interface RequestSettled {
+  type: 'request.settled';
+  ticket: number;
+  outcome: RequestOutcome;
+}
+
+export type AgentEmitted =
+  | { [K in keyof AgentEventMap]: { type: K } & AgentEventMap[K] }[keyof AgentEventMap]
+  | RequestSettled;
+
+export interface AgentMachineInput {
+  groupId: string;
+  reconnect?: Partial<ReconnectPolicy>;
+  /** Default 15,000. */
+  requestTimeoutMs?: number;
+}
+
+const timerId = (id: number) => `request-timeout-${id}`;
+
+const failure = (
+  code: RequestFailure['code'],
+  message: string,
+  extra: { param?: string | undefined; retryAfter?: number | undefined } = {},
+): RequestFailure => ({
+  code,
+  message,
+  ...(extra.param === undefined ? {} : { param: extra.param }),
+  ...(extra.retryAfter === undefined ? {} : { retryAfter: extra.retryAfter }),
+});
+
+const invalid = (v: Violation): RequestFailure =>
+  failure('invalidParameter', `${v.param} ${v.reason}`, { param: v.param });
+
+const notConnected = failure('notConnected', 'not connected to the presence service');
+
+const inScope = (context: AgentContext, visitorId: string) =>
+  context.watchGroup || context.watchedVisitors.includes(visitorId);
+
+// Gives drafts ids and records them as pending; the caller sends them.
+function allocate(
+  context: Pick<AgentContext, 'nextId' | 'pending'>,
+  drafts: readonly AgentRequestDraft[],
+  ticket: number | undefined,
+): { nextId: number; pending: Map<number, PendingAgentRequest>; issued: PendingAgentRequest[] } {
+  let { nextId } = context;
+  const pending = new Map(context.pending);
+  const issued: PendingAgentRequest[] = [];
+  for (const draft of drafts) {
+    const id = nextId++;
+    const entry = { id, ticket, message: { ...draft, id } as AgentRequestMessage };
+    pending.set(id, entry);
+    issued.push(entry);
+  }
+  return { nextId, pending, issued };
+}
+
+// What a reply means for its request: the caller's outcome and the context it changes.
+function interpret(
+  context: AgentContext,
+  entry: PendingAgentRequest,
+  reply: AgentReply,
+): { outcome: RequestOutcome; patch: Partial<AgentContext>; follow: AgentRequestDraft[] } {
+  const request = entry.message;
+  if (reply.type === 'failed') {
+    return {
+      outcome: {
+        ok: false,
+        failure: failure(reply.code, reply.message, {
+          param: reply.param,
+          retryAfter: reply.retryAfter,
+        }),
+      },
+      patch: {},
+      follow: [],
+    };
+  }
+  if (reply.type !== EXPECTED_REPLY[request.type]) {
+    return {
+      outcome: {
+        ok: false,
+        failure: failure(
+          'invalidMessage',
+          `the service answered a ${request.type} request with "${reply.type}"`,
+        ),
+      },
+      patch: {},
+      follow: [],
+    };
+  }
+  switch (reply.type) {
+    case 'visitors': {
+      const visitors = replaceVisitors(context.visitors, reply.visitors, (id) =>
+        inScope(context, id),
+      );
+      return { outcome: { ok: true, value: reply.visitors }, patch: { visitors }, follow: [] };
+    }
+    case 'visitor': {
+      const asked = request.type === 'lookup' ? request.visitorId : '';
+      if (reply.visitor !== null && reply.visitor.visitorId !== asked) {
+        return {
+          outcome: {
+            ok: false,
+            failure: failure('invalidMessage', 'the service answered about another visitor'),
+          },
+          patch: {},
+          follow: [],
+        };
+      }
+      const visitors = inScope(context, asked)
+        ? setVisitor(context.visitors, asked, reply.visitor)
+        : context.visitors;
+      return { outcome: { ok: true, value: reply.visitor }, patch: { visitors }, follow: [] };
+    }
+    case 'delivered': {
+      const value: Delivery = { connectionId: reply.connectionId, epoch: reply.epoch };
+      return { outcome: { ok: true, value }, patch: {}, follow: [] };
+    }
+    case 'ok':
+      return { outcome: { ok: true, value: undefined }, ...watchChange(context, entry) };
+  }
+}
+
+// A confirmed watch or unwatch: record it, and fill or prune the live view to match.
+function watchChange(
+  context: AgentContext,
+  entry: PendingAgentRequest,
+): { patch: Partial<AgentContext>; follow: AgentRequestDraft[] } {
+  const request = entry.message;
+  // Re-sent watches are already on record; their data was requested with them.
+  if (entry.ticket === undefined || (request.type !== 'watch' && request.type !== 'unwatch')) {
+    return { patch: {}, follow: [] };
+  }
+  const { visitorId } = request;
+  if (request.type === 'watch') {
+    if (visitorId === undefined) {
+      if (context.watchGroup) return { patch: {}, follow: [] };
+      return { patch: { watchGroup: true }, follow: [{ type: 'list' }] };
+    }
+    if (context.watchedVisitors.includes(visitorId)) return { patch: {}, follow: [] };
+    const patch = { watchedVisitors: [...context.watchedVisitors, visitorId] };
+    return { patch, follow: context.watchGroup ? [] : [{ type: 'lookup', visitorId }] };
+  }
+  const next = {
+    watchGroup: visitorId === undefined ? false : context.watchGroup,
+    watchedVisitors:
+      visitorId === undefined || !context.watchedVisitors.includes(visitorId)
+        ? context.watchedVisitors
+        : context.watchedVisitors.filter((id) => id !== visitorId),
+  };
+  const keep = (id: string) => next.watchGroup || next.watchedVisitors.includes(id);
+  return {
+    patch: { ...next, visitors: filterVisitors(context.visitors, keep) },
+    follow: [],
+  };
+}
+
+// The requests that restore a connection's watches and refresh the live view.
+function resubscribe(context: AgentContext): AgentRequestDraft[] {
+  const drafts: AgentRequestDraft[] = [];
+  if (context.watchGroup) drafts.push({ type: 'watch' });
+  for (const visitorId of context.watchedVisitors) drafts.push({ type: 'watch', visitorId });
+  if (context.watchGroup) drafts.push({ type: 'list' });
+  else for (const visitorId of context.watchedVisitors) drafts.push({ type: 'lookup', visitorId });
+  return drafts;
+}
+
+// The part of XState's `enqueue` the helpers below use; they are shared by several actions.
+interface Enqueue {
+  sendTo(target: 'socket', event: AgentSocketCommand): void;
+  raise(event: AgentMachineEvent, options: { id: string; delay: number }): void;
+  cancel(id: string): void;
+  emit(event: AgentEmitted): void;
+}
+
+// Sends allocated requests and starts their timers on the actor's clock.
+function transmit(enqueue: Enqueue, context: AgentContext, issued: readonly PendingAgentRequest[]) {
+  for (const { id, message } of issued) {
+    enqueue.sendTo('socket', { type: 'send', message });
+    enqueue.raise(
+      { type: 'request.timeout', id },
+      { id: timerId(id), delay: context.requestTimeoutMs },
+    );
+  }
+}
+
+// Reports an outcome to whoever waits: the caller, or for the agent's own requests the app
+// through `error` (a failed re-watch must not vanish).
+function settle(enqueue: Enqueue, entry: PendingAgentRequest, outcome: RequestOutcome) {
+  if (entry.ticket !== undefined) {
+    enqueue.emit({ type: 'request.settled', ticket: entry.ticket, outcome });
+  } else if (!outcome.ok) {
+    const target =
+      'visitorId' in entry.message && entry.message.visitorId !== undefined
+        ? ` for ${entry.message.visitorId}`
+        : '';
+    enqueue.emit({
+      type: 'error',
+      source: 'sync',
+      ...outcome.failure,
+      message: `${entry.message.type}${target}: ${outcome.failure.message}`,
+    });
+  }
+}
+
+function closeOf(event: AgentMachineEvent): AgentConnectionError {
+  return event.type === 'socket.closed'
+    ? { code: event.code, reason: event.reason }
+    : { code: 1006, reason: 'connection failed' };
+}
+
+/**
+ * The agent's state machine: the connection lifecycle (connect, reconnect with backoff,
+ * refusal), requests correlated with their replies and timed out on the actor's clock, and
+ * the live view of watched visitors. I/O is the named `socket` actor, which `createAgent`
+ * provides; tests swap it with `.provide()`.
+ *
+ * Outcomes of requests leave as `request.settled` emitted events carrying the caller's
+ * ticket, so the machine's context stays plain data.
+ *
+ * @example
+ * const actor = createActor(
+ *   agentMachine.provide({ actors: { socket: createAgentSocketActor({ transport, clock, token, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) } }),
+ *   { input: { groupId: 'acme' }, clock },
+ * ).start();
+ * actor.send({ type: 'CONNECT' });
+ */
+export const agentMachine = setup({
+  types: {
+    context: {} as AgentContext,
+    events: {} as AgentMachineEvent,
+    emitted: {} as AgentEmitted,
+    input: {} as AgentMachineInput,
+  },
+  actors: {
+    // Placeholder: createAgent provides the real one.
+    socket: fromCallback<AgentSocketCommand, AgentSocketInput, AgentSocketEvent>(({ sendBack }) => {
+      sendBack({
+        type: 'socket.closed',
+        code: CloseCode.badRequest,
+        reason: 'no transport configured',
+      });
+    }),
+  },
+  guards: {
+    fatalClose: ({ event }) => event.type === 'socket.closed' && isFatalClose(event.code),
+    outOfAttempts: ({ context }) => context.attempt + 1 > context.policy.maxAttempts,
+  },
+  delays: {
+    retryDelay: ({ context }) => context.retryDelay,
+  },
+  actions: {
+    // A request that cannot go out: invalid, or there is no connection. Nothing is sent.
+    refuseRequest: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'REQUEST') return;
+      const prepared = prepareRequest(event.request);
+      enqueue.emit({
+        type: 'request.settled',
+        ticket: event.ticket,
+        outcome: { ok: false, failure: prepared.ok ? notConnected : invalid(prepared.violation) },
+      });
+    }),
+    handleRequest: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'REQUEST') return;
+      const prepared = prepareRequest(event.request);
+      if (!prepared.ok) {
+        enqueue.emit({
+          type: 'request.settled',
+          ticket: event.ticket,
+          outcome: { ok: false, failure: invalid(prepared.violation) },
+        });
+        return;
+      }
+      const { nextId, pending, issued } = allocate(context, [prepared.draft], event.ticket);
+      enqueue.assign({ nextId, pending });
+      transmit(enqueue, context, issued);
+    }),
+    settleReply: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'socket.reply') return;
+      const entry = context.pending.get(event.message.id);
+      // A reply to nothing we wait for: most likely one that arrived after its timeout.
+      if (!entry) return;
+      enqueue.cancel(timerId(entry.id));
+      const { outcome, patch, follow } = interpret(context, entry, event.message);
+      const rest = new Map(context.pending);
+      rest.delete(entry.id);
+      const { nextId, pending, issued } = allocate(
+        { ...context, pending: rest },
+        follow,
+        undefined,
+      );
+      enqueue.assign({ ...patch, nextId, pending });
+      settle(enqueue, entry, outcome);
+      if (issued.length > 0) transmit(enqueue, context, issued);
+    }),
+    // The transport refused a frame we handed it: fail that request now, not at its timeout.
+    settleUnsent: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'socket.sendFailed' || !('id' in event.message)) return;
+      const entry = context.pending.get(event.message.id);
+      if (!entry) return;
+      enqueue.cancel(timerId(entry.id));
+      const pending = new Map(context.pending);
+      pending.delete(entry.id);
+      enqueue.assign({ pending });
+      settle(enqueue, entry, { ok: false, failure: failure('notConnected', event.reason) });
+    }),
+    timeoutRequest: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'request.timeout') return;
+      const entry = context.pending.get(event.id);
+      if (!entry) return;
+      const pending = new Map(context.pending);
+      pending.delete(entry.id);
+      enqueue.assign({ pending });
+      const message = `no reply from the presence service within ${context.requestTimeoutMs} ms`;
+      settle(enqueue, entry, { ok: false, failure: failure('timeout', message) });
+    }),
+    // Leaving the connection: every request still waiting fails now, none hangs.
+    failPending: enqueueActions(({ context, event, enqueue }) => {
+      if (context.pending.size === 0) return;
+      const reason = event.type === 'DISCONNECT' ? 'disconnected by the app' : 'connection lost';
+      for (const entry of context.pending.values()) {
+        enqueue.cancel(timerId(entry.id));
+        // The agent's own requests are repeated on the next connection; only callers hear.
+        if (entry.ticket !== undefined) {
+          settle(enqueue, entry, { ok: false, failure: failure('notConnected', reason) });
+        }
+      }
+      enqueue.assign({ pending: new Map() });
+    }),
+    acceptWelcome: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'socket.welcome') return;
+      const { connectionId } = event.message;
+      const { nextId, pending, issued } = allocate(context, resubscribe(context), undefined);
+      enqueue.assign({
+        connectionId,
+        attempt: 0,
+        error: undefined,
+        everConnected: true,
+        nextId,
+        pending,
+      });
+      enqueue.emit({
+        type: 'connected',
+        connectionId,
+        groupId: context.groupId,
+        reconnected: context.everConnected,
+      });
+      if (issued.length > 0) transmit(enqueue, context, issued);
+    }),
+    applyEvent: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'socket.event') return;
+      const live = event.event;
+      if (inScope(context, live.visitorId)) {
+        const visitors = applyVisitorEvent(context.visitors, live);
+        if (visitors !== context.visitors) enqueue.assign({ visitors });
+      }
+      enqueue.emit(live);
+    }),
+    reportServiceError: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'socket.error') return;
+      const { code, message, param, retryAfter } = event.message;
+      enqueue.emit({
+        type: 'error',
+        source: 'service',
+        ...failure(code, message, { param, retryAfter }),
+      });
+    }),
+    reportInvalidFrame: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'socket.invalid') return;
+      enqueue.assign({ invalidFrames: context.invalidFrames + 1 });
+      const { code, message, param } = event.error;
+      enqueue.emit({
+        type: 'error',
+        source: 'invalidFrame',
+        ...failure(code, `ignored a frame from the service: ${message}`, { param }),
+      });
+    }),
+    noteClose: assign(({ event }) => ({ connectionId: undefined, error: closeOf(event) })),
+    scheduleRetry: assign(({ context, event }) => {
+      const attempt = context.attempt + 1;
+      let retryDelay = backoffDelay(attempt, context.policy);
+      // A restarting or throttling service names its own (already jittered) delay.
+      if (
+        event.type === 'socket.closed' &&
+        (event.code === CloseCode.reconnect || event.code === CloseCode.rateLimited)
+      ) {
+        const hinted = Number.parseInt(event.reason, 10);
+        if (Number.isFinite(hinted) && hinted >= 0) {
+          retryDelay = Math.min(hinted, context.policy.maxDelayMs);
+        }
+      }
+      return { attempt, retryDelay };
+    }),
+    reportRetry: emit(({ context, event }) => ({
+      type: 'connectFail' as const,
+      ...closeOf(event),
+      willRetry: true,
+      retryInMs: context.retryDelay,
+    })),
+    reportGiveUp: emit(({ event }) => ({
+      type: 'connectFail' as const,
+      ...closeOf(event),
+      willRetry: false,
+    })),
+    resetAttempts: assign({ attempt: 0 }),
+    // `disconnect()` is the app logging out: watches and the live view go with it.
+    forget: assign({
+      attempt: 0,
+      connectionId: undefined,
+      error: undefined,
+      everConnected: false,
+      watchGroup: false,
+      watchedVisitors: [],
+      visitors: EMPTY_VISITORS,
+    }),
+    announceDisconnected: emit({ type: 'disconnected' }),
+  },
+}).createMachine({
+  id: 'agent',
+  initial: 'idle',
+  context: ({ input }) => ({
+    groupId: input.groupId,
+    policy: { ...defaultReconnectPolicy, ...input.reconnect },
+    requestTimeoutMs: input.requestTimeoutMs ?? 15_000,
+    attempt: 0,
+    retryDelay: 0,
+    everConnected: false,
+    connectionId: undefined,
+    nextId: 1,
+    pending: new Map(),
+    watchGroup: false,
+    watchedVisitors: [],
+    visitors: EMPTY_VISITORS,
+    error: undefined,
+    invalidFrames: 0,
+  }),
+  on: {
+    // Outside `connected` there is no hidden queue: requests fail at once.
+    REQUEST: { actions: 'refuseRequest' },
+    'request.timeout': { actions: 'timeoutRequest' },
+    DISCONNECT: { target: '.disconnected', actions: ['forget', 'announceDisconnected'] },
+  },
+  states: {
+    idle: {
+      on: { CONNECT: 'online', DISCONNECT: {} },
+    },
+    online: {
+      initial: 'connecting',
+      invoke: {
+        id: 'socket',
+        src: 'socket',
+        input: ({ context }) => ({ groupId: context.groupId }),
+      },
+      exit: 'failPending',
+      on: {
+        // Connecting again while online does nothing.
+        CONNECT: {},
+        'socket.closed': [
+          {
+            guard: 'fatalClose',
+            target: 'refused',
+            actions: ['noteClose', 'resetAttempts', 'reportGiveUp'],
+          },
+          {
+            guard: 'outOfAttempts',
+            target: 'disconnected',
+            actions: ['noteClose', 'resetAttempts', 'reportGiveUp'],
+          },
+          { target: 'reconnecting', actions: ['noteClose', 'scheduleRetry', 'reportRetry'] },
+        ],
+        'socket.error': { actions: 'reportServiceError' },
+        'socket.invalid': { actions: 'reportInvalidFrame' },
+        'socket.sendFailed': { actions: 'settleUnsent' },
+      },
+      states: {
+        connecting: {
+          on: { 'socket.welcome': { target: 'connected', actions: 'acceptWelcome' } },
+        },
+        connected: {
+          on: {
+            REQUEST: { actions: 'handleRequest' },
+            'socket.reply': { actions: 'settleReply' },
+            'socket.event': { actions: 'applyEvent' },
+          },
+        },
+      },
+    },
+    reconnecting: {
+      after: { retryDelay: 'online' },
+      // Skips the rest of the wait.
+      on: { CONNECT: 'online' },
+    },
+    disconnected: {
+      on: { CONNECT: 'online', DISCONNECT: {} },
+    },
+    refused: {
+      // A fresh token may fix it; only the app knows, so only the app retries.
+      on: { CONNECT: 'online' },
+    },
+  },
+});
+
+export type AgentMachine = typeof agentMachine;

@@ -1,0 +1,328 @@
+import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
+import type { ReconnectPolicy } from '../backoff.js';
+import { type Clock, systemClock } from '../clock.js';
+import { checkId } from '../limits.js';
+import type { VisitorSummary } from '../protocol.js';
+import type { Transport } from '../transport.js';
+import { AgentRequestError } from './AgentRequestError.js';
+import {
+  type AgentConnectionError,
+  type AgentEmitted,
+  type AgentEventMap,
+  type AgentMachine,
+  agentMachine,
+  type Delivery,
+  type RequestSettled,
+} from './agentMachine.js';
+import type { AgentRequest } from './agentRequest.js';
+import { type AgentTokenSource, createAgentSocketActor } from './agentSocketActor.js';
+
+export interface AgentOptions {
+  /** How to reach the presence service, e.g. `webSocketTransport({ url })`. */
+  transport: Transport;
+  /** The group (tenant) the agent works in. */
+  groupId: string;
+  /** The agent token (a JWT), or a function returning a fresh one for every connection attempt. */
+  token: AgentTokenSource;
+  /** Timer source for backoff, heartbeats and timeouts; XState's `SimulatedClock` in tests. */
+  clock?: Clock;
+  /** Backoff for automatic reconnects. */
+  reconnect?: Partial<ReconnectPolicy>;
+  /** How long a request waits for its reply. Default 15 s. */
+  requestTimeoutMs?: number;
+  /** Deadline for the token, the transport and the service's welcome. Default 10 s. */
+  handshakeTimeoutMs?: number;
+  /** Heartbeat interval when the service's welcome names none. Default 25 s. */
+  heartbeatMs?: number;
+  /** Receives XState inspection events, e.g. `createBrowserInspector().inspect`. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+/** Where the agent's connection is. */
+export type AgentStatus =
+  | 'idle'
+  | 'connecting'
+  | 'connected'
+  | 'reconnecting'
+  | 'disconnected'
+  /** The service refused the agent for good (bad token, wrong group, …); `connect()` tries again. */
+  | 'refused';
+
+/** A plain, immutable view of the agent, cheap to compare: a new object only on change. */
+export interface AgentState {
+  status: AgentStatus;
+  /**
+   * Present visitors in what the agent watches, kept live from the service's events: the
+   * whole group after `watch()`, single visitors after `watch(id)`. A new map only when an
+   * entry changed, and a changed entry is a new object while the others keep theirs.
+   */
+  visitors: ReadonlyMap<string, VisitorSummary>;
+  /** Whether the whole group is watched. */
+  watchingGroup: boolean;
+  /** Visitors watched one by one. */
+  watchedVisitors: readonly string[];
+  /** Why the connection last failed; cleared once connected. */
+  error: AgentConnectionError | undefined;
+  connectionId: string | undefined;
+  /** Failed reconnect attempts since the last successful connect. */
+  attempt: number;
+  /** Frames from the service that failed validation and were ignored. */
+  invalidFrames: number;
+}
+
+export type AgentEventType = keyof AgentEventMap;
+export type AgentEventOf<K extends AgentEventType = AgentEventType> = Extract<
+  AgentEmitted,
+  { type: K }
+>;
+
+/** The agent side of One-Click Connect. Create one with {@link createAgent}. */
+export interface Agent {
+  connect(): void;
+  disconnect(): void;
+  /** Every present visitor of the group. */
+  listVisitors(): Promise<VisitorSummary[]>;
+  /** One visitor, or `null` when not present. */
+  lookupVisitor(visitorId: string): Promise<VisitorSummary | null>;
+  /** Live events for one visitor, or for the whole group without an ID. Survives reconnects. */
+  watch(visitorId?: string): Promise<void>;
+  /** Undoes `watch(visitorId)`; without an ID, the group watch (single watches stay). */
+  unwatch(visitorId?: string): Promise<void>;
+  /** Asks the visitor's focused app to show the consent dialog; resolves once it acknowledged. */
+  showTerms(
+    visitorId: string,
+    options?: { sessionKey?: string; termsUrl?: string },
+  ): Promise<Delivery>;
+  /** Sends a custom `c_` signal to the visitor's focused app; resolves once it acknowledged. */
+  signalVisitor(
+    visitorId: string,
+    name: string,
+    properties?: Record<string, string>,
+  ): Promise<Delivery>;
+  /** Listens for one event type; returns the function that stops listening. */
+  on<K extends AgentEventType>(type: K, listener: (event: AgentEventOf<K>) => void): () => void;
+  getSnapshot(): AgentState;
+  subscribe(listener: (state: AgentState) => void): () => void;
+  /** The running XState actor, for inspection and advanced use. */
+  readonly actor: Actor<AgentMachine>;
+}
+
+function toState(actor: Actor<AgentMachine>): AgentState {
+  const snapshot = actor.getSnapshot();
+  const { context } = snapshot;
+  const value = snapshot.value as string | { online: 'connecting' | 'connected' };
+  return {
+    status: typeof value === 'string' ? (value as AgentStatus) : value.online,
+    visitors: context.visitors,
+    watchingGroup: context.watchGroup,
+    watchedVisitors: context.watchedVisitors,
+    error: context.error,
+    connectionId: context.connectionId,
+    attempt: context.attempt,
+    invalidFrames: context.invalidFrames,
+  };
+}
+
+function sameState(a: AgentState, b: AgentState): boolean {
+  return (
+    a.status === b.status &&
+    a.visitors === b.visitors &&
+    a.watchingGroup === b.watchingGroup &&
+    a.watchedVisitors === b.watchedVisitors &&
+    a.error === b.error &&
+    a.connectionId === b.connectionId &&
+    a.attempt === b.attempt &&
+    a.invalidFrames === b.invalidFrames
+  );
+}
+
+const optionKeys = new Set([
+  'transport',
+  'groupId',
+  'token',
+  'clock',
+  'reconnect',
+  'requestTimeoutMs',
+  'handshakeTimeoutMs',
+  'heartbeatMs',
+  'inspect',
+]);
+
+// Longest delay a JavaScript timer can hold.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// Setup mistakes are the developer's, found at start-up: throw, with the option named.
+function assertOptions(options: AgentOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('createAgent: options must be an object with transport, groupId and token');
+  }
+  for (const key of Object.keys(options)) {
+    if (!optionKeys.has(key)) throw new TypeError(`createAgent: unknown option "${key}"`);
+  }
+  if (typeof options.transport !== 'function') {
+    throw new TypeError(
+      'createAgent: options.transport must be a transport factory, e.g. webSocketTransport({ url })',
+    );
+  }
+  const badGroup = checkId('groupId', options.groupId);
+  if (badGroup) throw new TypeError(`createAgent: options.groupId ${badGroup.reason}`);
+  const { token } = options;
+  if (typeof token !== 'function' && (typeof token !== 'string' || token === '')) {
+    throw new TypeError('createAgent: options.token must be a non-empty string or a function');
+  }
+  const { clock } = options;
+  if (
+    clock !== undefined &&
+    (typeof clock?.setTimeout !== 'function' || typeof clock?.clearTimeout !== 'function')
+  ) {
+    throw new TypeError('createAgent: options.clock must have setTimeout and clearTimeout');
+  }
+  for (const key of ['requestTimeoutMs', 'handshakeTimeoutMs', 'heartbeatMs'] as const) {
+    const v = options[key];
+    if (v !== undefined && (typeof v !== 'number' || !(v > 0) || v > MAX_TIMER_MS)) {
+      throw new TypeError(
+        `createAgent: options.${key} must be a positive number of milliseconds (at most ${MAX_TIMER_MS})`,
+      );
+    }
+  }
+  const r = options.reconnect;
+  if (r !== undefined) {
+    if (typeof r !== 'object' || r === null) {
+      throw new TypeError('createAgent: options.reconnect must be an object');
+    }
+    for (const key of ['initialDelayMs', 'maxDelayMs', 'factor', 'maxAttempts'] as const) {
+      const v = r[key];
+      if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || v < 0)) {
+        throw new TypeError(`createAgent: options.reconnect.${key} must be a non-negative number`);
+      }
+    }
+    if (r.factor !== undefined && r.factor < 1) {
+      throw new TypeError('createAgent: options.reconnect.factor must be at least 1');
+    }
+    if (r.random !== undefined && typeof r.random !== 'function') {
+      throw new TypeError('createAgent: options.reconnect.random must be a function');
+    }
+  }
+}
+
+interface Deferred {
+  resolve(value: unknown): void;
+  reject(error: AgentRequestError): void;
+}
+
+/**
+ * Creates the agent side of One-Click Connect: list and look up present visitors, watch
+ * them live, and ask a visitor's app to show the consent dialog or take a custom signal.
+ * Runs its own small state machine, so importing `@beckon/core/agent` never pulls in the
+ * visitor's.
+ *
+ * Requests never hang and never queue: they reject with an {@link AgentRequestError} when
+ * the input is invalid (`invalidParameter`, nothing sent), when the agent is not connected
+ * or the connection drops (`notConnected`), when no reply comes in time (`timeout`), or with
+ * the service's own code (`visitorNotPresent`, `busy`, `rateLimited`, …).
+ *
+ * @example
+ * import { createAgent } from '@beckon/core/agent';
+ * import { webSocketTransport } from '@beckon/transport-ws';
+ *
+ * const agent = createAgent({
+ *   transport: webSocketTransport({ url: 'wss://presence.example.com/' }),
+ *   groupId: 'acme',
+ *   token: () => fetch('/agent-token').then((r) => r.text()),
+ * });
+ * agent.on('connected', () => void agent.watch().catch(console.warn));
+ * agent.on('terms', ({ visitorId, status }) => console.log(visitorId, status));
+ * agent.connect();
+ * // Later, on a click:
+ * await agent.showTerms('alice-42');
+ */
+export function createAgent(options: AgentOptions): Agent {
+  assertOptions(options);
+  const clock = options.clock ?? systemClock;
+  const machine = agentMachine.provide({
+    actors: {
+      socket: createAgentSocketActor({
+        transport: options.transport,
+        clock,
+        token: options.token,
+        handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+        heartbeatMs: options.heartbeatMs ?? 25_000,
+      }),
+    },
+  });
+  const actor = createActor(machine, {
+    input: {
+      groupId: options.groupId,
+      ...(options.reconnect ? { reconnect: options.reconnect } : {}),
+      ...(options.requestTimeoutMs === undefined
+        ? {}
+        : { requestTimeoutMs: options.requestTimeoutMs }),
+    },
+    clock,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+
+  const waiting = new Map<number, Deferred>();
+  let tickets = 0;
+  actor.on('request.settled', ({ ticket, outcome }: RequestSettled) => {
+    const deferred = waiting.get(ticket);
+    if (!deferred) return;
+    waiting.delete(ticket);
+    if (outcome.ok) deferred.resolve(outcome.value);
+    else {
+      const { code, message, param, retryAfter } = outcome.failure;
+      deferred.reject(new AgentRequestError(code, message, { param, retryAfter }));
+    }
+  });
+  actor.start();
+
+  const request = <T>(body: AgentRequest): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const ticket = ++tickets;
+      waiting.set(ticket, { resolve: resolve as (value: unknown) => void, reject });
+      actor.send({ type: 'REQUEST', ticket, request: body });
+      // A stopped actor (someone called agent.actor.stop()) answers nothing: fail, not hang.
+      if (waiting.has(ticket) && actor.getSnapshot().status !== 'active') {
+        waiting.delete(ticket);
+        reject(new AgentRequestError('notConnected', 'the agent has stopped'));
+      }
+    });
+
+  let state = toState(actor);
+  const listeners = new Set<(state: AgentState) => void>();
+  actor.subscribe(() => {
+    const next = toState(actor);
+    if (sameState(state, next)) return;
+    state = next;
+    for (const listener of [...listeners]) listener(state);
+  });
+
+  return {
+    connect() {
+      actor.send({ type: 'CONNECT' });
+    },
+    disconnect() {
+      actor.send({ type: 'DISCONNECT' });
+    },
+    listVisitors: () => request<VisitorSummary[]>({ type: 'list' }),
+    lookupVisitor: (visitorId) => request<VisitorSummary | null>({ type: 'lookup', visitorId }),
+    watch: (visitorId) => request<void>({ type: 'watch', visitorId }),
+    unwatch: (visitorId) => request<void>({ type: 'unwatch', visitorId }),
+    showTerms: (visitorId, showOptions) =>
+      request<Delivery>({ type: 'showTerms', visitorId, options: showOptions }),
+    signalVisitor: (visitorId, name, properties) =>
+      request<Delivery>({ type: 'signal', visitorId, name, properties }),
+    on(type, listener) {
+      const sub = actor.on(type, listener as (event: AgentEmitted) => void);
+      return () => sub.unsubscribe();
+    },
+    getSnapshot: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    actor,
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * `@beckon/core/agent`: the agent side of One-Click Connect. Imports nothing of the visitor
+ * machine, so an agent console's bundle carries only what it uses
+ * (`test/agent.imports.test.ts` holds this entry to that).
+ */
+export type { ReconnectPolicy } from '../backoff.js';
+export { backoffDelay, defaultReconnectPolicy } from '../backoff.js';
+export type { Clock } from '../clock.js';
+export { systemClock } from '../clock.js';
+export type {
+  AgentEvent as AgentLiveEvent,
+  FromAgent,
+  ToAgent,
+  VisitorSummary,
+} from '../protocol.js';
+export { CloseCode, ErrorCode, isFatalClose, PROTOCOL_VERSION } from '../protocol.js';
+export type {
+  Transport,
+  TransportCloseInfo,
+  TransportConnection,
+  TransportHandlers,
+  TransportReadyState,
+} from '../transport.js';
+export { ABNORMAL_CLOSURE } from '../transport.js';
+export type { AgentRequestErrorOptions } from './AgentRequestError.js';
+export { AgentRequestError } from './AgentRequestError.js';
+export type {
+  AgentCommand,
+  AgentConnectionError,
+  AgentContext,
+  AgentEmitted,
+  AgentErrorSource,
+  AgentEventMap,
+  AgentMachine,
+  AgentMachineEvent,
+  AgentMachineInput,
+  Delivery,
+} from './agentMachine.js';
+export { agentMachine } from './agentMachine.js';
+export type {
+  AgentSocketActorOptions,
+  AgentSocketCommand,
+  AgentSocketEvent,
+  AgentSocketInput,
+  AgentTokenSource,
+} from './agentSocketActor.js';
+export { createAgentSocketActor } from './agentSocketActor.js';
+export type {
+  Agent,
+  AgentEventOf,
+  AgentEventType,
+  AgentOptions,
+  AgentState,
+  AgentStatus,
+} from './createAgent.js';
+export { createAgent } from './createAgent.js';
