@@ -221,7 +221,9 @@ describe('checkSignal', () => {
     expect(checkSignal('c_x', props(21))?.param).toBe('properties');
     expect(checkSignal('c_x', props(20))).toBeUndefined();
     expect(checkSignal('c_x', { c_a: 'x'.repeat(2_001) })?.param).toBe('properties.c_a');
-    expect(checkSignal('c_x', { ['n'.repeat(65)]: 'x' })?.param).toBe(`properties.${'n'.repeat(65)}`);
+    expect(checkSignal('c_x', { ['n'.repeat(65)]: 'x' })?.param).toBe(
+      `properties.${'n'.repeat(65)}`,
+    );
     expect(checkSignal('c_x', 'items=3')?.param).toBe('properties');
   });
 });

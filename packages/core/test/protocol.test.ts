@@ -492,8 +492,10 @@ describe('content rules', () => {
         .param,
     ).toBe('name');
     expect(
-      refusal({ type: 'signal', id: 1, name: 'c_x', properties: { x: 'y'.repeat(2_001) } }, ToVisitor)
-        .param,
+      refusal(
+        { type: 'signal', id: 1, name: 'c_x', properties: { x: 'y'.repeat(2_001) } },
+        ToVisitor,
+      ).param,
     ).toBe('properties.x');
     expect(
       refusal({ type: 'signal', visitorId: 'a', at: 0, name: 'x', properties: {} }, ToAgent).param,
