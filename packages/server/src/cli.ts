@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+/**
+ * `beckon-server`: runs the presence service from the command line. Configuration comes
+ * from flags, then environment variables, then the config file; without a config file it
+ * serves the public demo group and prints a demo agent token.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type Logger, pino } from 'pino';
+import { z } from 'zod';
+import { createPresenceServer, type PresenceServerOptions } from './createPresenceServer.js';
+import { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } from './demoGroups.js';
+import { mintAgentToken } from './mintAgentToken.js';
+import { ConfigError, parseGroupsConfig } from './parseGroupsConfig.js';
+
+const USAGE = `Usage: beckon-server [options]
+
+Runs the Beckon presence service (WebSocket endpoint, /healthz, /metrics).
+
+Options:
+  --port <n>          TCP port (default 8080; 0 picks a free one)    env BECKON_PORT
+  --host <addr>       interface to bind (default 127.0.0.1)           env BECKON_HOST
+  --config <file>     JSON config file with "groups" (see docs/server.md)  env BECKON_CONFIG
+  --log-level <lvl>   fatal, error, warn, info, debug, trace, silent  env BECKON_LOG_LEVEL
+  -h, --help          show this help
+
+Without a config file the server runs the demo group "demo" with a PUBLIC agent secret
+and logs a demo agent token: never expose a demo server to the internet.
+SIGTERM or SIGINT drains clients (close 4100 with a jittered reconnect delay) and exits 0.
+`;
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const FileConfig = z.strictObject({
+  groups: z.unknown(),
+  port: z.number().int().min(0).max(65_535).optional(),
+  host: z.string().min(1).optional(),
+  path: z.string().startsWith('/').optional(),
+  logLevel: LogLevel.optional(),
+  heartbeatMs: z.number().int().positive().optional(),
+  handshakeTimeoutMs: z.number().int().positive().optional(),
+  ackTimeoutMs: z.number().int().positive().optional(),
+  graceMs: z.number().int().nonnegative().optional(),
+  awayAfterMs: z.number().int().positive().optional(),
+  drainSpreadMs: z.number().int().nonnegative().optional(),
+  rateLimit: z
+    .strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) })
+    .optional(),
+});
+
+function fail(message: string): never {
+  throw new ConfigError(message);
+}
+
+function parsePort(value: string, where: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535)
+    fail(`${where} must be a port number in [0, 65535], got "${value}"`);
+  return port;
+}
+
+function readConfig(file: string): z.infer<typeof FileConfig> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    fail(`cannot read config file ${file}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    fail(`config file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const result = FileConfig.safeParse(json);
+  if (!result.success) {
+    fail(
+      `invalid config file ${file}: ${result.error.issues
+        .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+    );
+  }
+  if (result.data.groups === undefined) fail(`invalid config file ${file}: groups: required`);
+  return result.data;
+}
+
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  let values: {
+    port?: string;
+    host?: string;
+    config?: string;
+    'log-level'?: string;
+    help?: boolean;
+  };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        config: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    process.stderr.write(`beckon-server: ${(error as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+
+  let log: Logger | undefined;
+  try {
+    const configFile = values.config ?? env.BECKON_CONFIG;
+    const file = configFile ? readConfig(configFile) : undefined;
+    const levelInput = values['log-level'] ?? env.BECKON_LOG_LEVEL ?? file?.logLevel ?? 'info';
+    const level = LogLevel.safeParse(levelInput);
+    if (!level.success)
+      fail(`log level must be one of ${LogLevel.options.join(', ')}, got "${levelInput}"`);
+    log = pino({ level: level.data, base: { service: 'beckon-server' } });
+
+    const port =
+      values.port !== undefined
+        ? parsePort(values.port, '--port')
+        : env.BECKON_PORT
+          ? parsePort(env.BECKON_PORT, 'BECKON_PORT')
+          : (file?.port ?? 8080);
+    const host = values.host ?? env.BECKON_HOST ?? file?.host ?? '127.0.0.1';
+    const groups = file ? parseGroupsConfig(file.groups) : demoGroups();
+    const { groups: _groups, logLevel: _level, port: _port, host: _host, ...tuning } = file ?? {};
+    const options: PresenceServerOptions = { port, host, groups, logger: log };
+    for (const [key, value] of Object.entries(tuning)) {
+      if (value !== undefined) Object.assign(options, { [key]: value });
+    }
+
+    const server = await createPresenceServer(options);
+    if (!file) {
+      const token = await mintAgentToken({
+        groupId: DEMO_GROUP_ID,
+        agentId: 'demo-agent',
+        secret: DEMO_AGENT_SECRET,
+        expiresIn: '24h',
+      });
+      log.warn(
+        { groupId: DEMO_GROUP_ID },
+        'demo mode: the demo agent secret is public; do not expose this server',
+      );
+      log.info({ groupId: DEMO_GROUP_ID, agentId: 'demo-agent', token }, 'demo agent token');
+    }
+
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        log?.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      log?.info({ signal }, 'draining');
+      server.drain().then(
+        () => {
+          log?.info('drained; bye');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log?.error({ err: error }, 'drain failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (log) log.fatal({ err: error }, message);
+    process.stderr.write(`beckon-server: ${message}\n`);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+  }
+}
+
+await main(process.argv.slice(2), process.env);

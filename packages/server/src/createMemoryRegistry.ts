@@ -1,0 +1,214 @@
+import type {
+  ConnectionRecord,
+  FocusChange,
+  PresenceRegistry,
+  Visibility,
+  VisitorRecord,
+} from './PresenceRegistry.js';
+
+interface StoredConnection extends ConnectionRecord {
+  /** Tie-breaker when two connections were active in the same millisecond: the later wins. */
+  seq: number;
+}
+
+interface StoredVisitor extends Omit<VisitorRecord, 'connections'> {
+  connections: Map<string, StoredConnection>;
+}
+
+function copy(v: StoredVisitor): VisitorRecord {
+  const { connections, presence, ...rest } = v;
+  return {
+    ...rest,
+    presence: { ...presence },
+    connections: [...connections.values()].map(({ seq: _seq, ...c }) => ({ ...c })),
+  };
+}
+
+function mostRecent(connections: Iterable<StoredConnection>): StoredConnection | undefined {
+  let best: StoredConnection | undefined;
+  for (const c of connections) {
+    if (
+      !best ||
+      c.lastActiveAt > best.lastActiveAt ||
+      (c.lastActiveAt === best.lastActiveAt && c.seq > best.seq)
+    ) {
+      best = c;
+    }
+  }
+  return best;
+}
+
+/**
+ * The default {@link PresenceRegistry}: plain maps in this process. State is lost on restart,
+ * which is fine for presence (clients reconnect and re-announce themselves within seconds).
+ *
+ * @example
+ * const registry = createMemoryRegistry();
+ * const server = await createPresenceServer({ groups, registry });
+ * console.log(await registry.list('demo'));
+ */
+export function createMemoryRegistry(): PresenceRegistry {
+  const groups = new Map<string, Map<string, StoredVisitor>>();
+  // Outlives the visitors so an epoch is never handed out twice in a group.
+  const epochs = new Map<string, number>();
+  let seq = 0;
+
+  const nextEpoch = (groupId: string): number => {
+    const epoch = (epochs.get(groupId) ?? 0) + 1;
+    epochs.set(groupId, epoch);
+    return epoch;
+  };
+  const find = (groupId: string, visitorId: string) => groups.get(groupId)?.get(visitorId);
+
+  // Visible if any open connection is; a visitor with none keeps what it had.
+  const recompute = (v: StoredVisitor, at: number): boolean => {
+    if (v.connections.size === 0) return false;
+    const anyVisible = [...v.connections.values()].some((c) => c.visible);
+    const before: Visibility = v.visibility;
+    if (anyVisible) {
+      v.visibility = 'visible';
+      delete v.hiddenSince;
+    } else if (before === 'visible') {
+      v.visibility = 'hidden';
+      v.hiddenSince = at;
+    }
+    return v.visibility !== before;
+  };
+
+  const moveFocus = (v: StoredVisitor, to: StoredConnection): FocusChange => {
+    const previous = v.focusedConnectionId;
+    v.epoch = nextEpoch(v.groupId);
+    v.focusedConnectionId = to.connectionId;
+    return previous !== undefined && v.connections.has(previous)
+      ? { epoch: v.epoch, connectionId: to.connectionId, previousConnectionId: previous }
+      : { epoch: v.epoch, connectionId: to.connectionId };
+  };
+
+  return {
+    async connect({ groupId, visitorId, connectionId, visible, at }) {
+      let group = groups.get(groupId);
+      if (!group) {
+        group = new Map();
+        groups.set(groupId, group);
+      }
+      let v = group.get(visitorId);
+      const isNew = v === undefined;
+      if (!v) {
+        v = {
+          groupId,
+          visitorId,
+          connections: new Map(),
+          epoch: 0,
+          presence: {},
+          // A brand-new hidden visitor counts as turning hidden now.
+          visibility: 'visible',
+          lastActiveAt: at,
+        };
+        group.set(visitorId, v);
+      }
+      const before = v.visibility;
+      const conn: StoredConnection = {
+        connectionId,
+        visible,
+        connectedAt: at,
+        lastActiveAt: at,
+        seq: ++seq,
+      };
+      v.connections.set(connectionId, conn);
+      delete v.disconnectedAt;
+      v.lastActiveAt = at;
+      const focus = moveFocus(v, conn);
+      recompute(v, at);
+      return {
+        visitor: copy(v),
+        isNew,
+        focus,
+        visibilityChanged: isNew ? !visible : v.visibility !== before,
+      };
+    },
+
+    async touch({ groupId, visitorId, connectionId, at }) {
+      const v = find(groupId, visitorId);
+      const conn = v?.connections.get(connectionId);
+      if (!v || !conn) return undefined;
+      conn.lastActiveAt = at;
+      conn.seq = ++seq;
+      v.lastActiveAt = at;
+      return v.focusedConnectionId === connectionId ? undefined : moveFocus(v, conn);
+    },
+
+    async disconnect({ groupId, visitorId, connectionId, at }) {
+      const v = find(groupId, visitorId);
+      if (!v?.connections.delete(connectionId)) return { visibilityChanged: false };
+      let focus: FocusChange | undefined;
+      if (v.focusedConnectionId === connectionId) {
+        delete v.focusedConnectionId;
+        const next = mostRecent(v.connections.values());
+        if (next) focus = moveFocus(v, next);
+      }
+      if (v.connections.size === 0) v.disconnectedAt = at;
+      const visibilityChanged = recompute(v, at);
+      return focus
+        ? { visitor: copy(v), focus, visibilityChanged }
+        : { visitor: copy(v), visibilityChanged };
+    },
+
+    async setPresence({ groupId, visitorId, data, at }) {
+      const v = find(groupId, visitorId);
+      if (!v) return false;
+      v.presence = { ...data };
+      v.lastActiveAt = Math.max(v.lastActiveAt, at);
+      return true;
+    },
+
+    async setVisibility({ groupId, visitorId, connectionId, visible, at }) {
+      const v = find(groupId, visitorId);
+      const conn = v?.connections.get(connectionId);
+      if (!v || !conn) return undefined;
+      conn.visible = visible;
+      const changed = recompute(v, at);
+      return v.hiddenSince === undefined
+        ? { visibility: v.visibility, changed }
+        : { visibility: v.visibility, changed, hiddenSince: v.hiddenSince };
+    },
+
+    async markAway({ groupId, visitorId, hiddenSince }) {
+      const v = find(groupId, visitorId);
+      if (v?.visibility !== 'hidden' || v.hiddenSince !== hiddenSince) return false;
+      v.visibility = 'away';
+      return true;
+    },
+
+    async setSessionKey({ groupId, visitorId, sessionKey }) {
+      const v = find(groupId, visitorId);
+      if (!v) return false;
+      if (sessionKey === undefined) delete v.sessionKey;
+      else v.sessionKey = sessionKey;
+      return true;
+    },
+
+    async get({ groupId, visitorId }) {
+      const v = find(groupId, visitorId);
+      return v && copy(v);
+    },
+
+    async list(groupId) {
+      return [...(groups.get(groupId)?.values() ?? [])].map(copy);
+    },
+
+    async forget({ groupId, visitorId }) {
+      const group = groups.get(groupId);
+      const v = group?.get(visitorId);
+      if (!group || !v || v.connections.size > 0) return false;
+      group.delete(visitorId);
+      if (group.size === 0) groups.delete(groupId);
+      return true;
+    },
+
+    async countConnections() {
+      let n = 0;
+      for (const group of groups.values()) for (const v of group.values()) n += v.connections.size;
+      return n;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * A deliberately tiny Prometheus registry: a handful of counters and gauges rendered in the
+ * text exposition format. Enough for `/metrics` without a client library dependency.
+ */
+
+type Labels = Record<string, string>;
+
+interface Family {
+  help: string;
+  type: 'counter' | 'gauge';
+  values: Map<string, { labels: Labels; value: number }>;
+}
+
+/** The metric names the service exports; `docs/server.md` lists their labels. */
+export const METRIC_NAMES = {
+  connections: 'beckon_connections',
+  messagesIn: 'beckon_messages_in_total',
+  messagesOut: 'beckon_messages_out_total',
+  signalsDelivered: 'beckon_signals_delivered_total',
+  signalsFailed: 'beckon_signals_failed_total',
+  focusChanges: 'beckon_focus_changes_total',
+  rejections: 'beckon_rejections_total',
+  internalErrors: 'beckon_internal_errors_total',
+} as const;
+
+const HELP: Record<string, [string, 'counter' | 'gauge']> = {
+  [METRIC_NAMES.connections]: ['Open connections by role (handshake = no hello yet).', 'gauge'],
+  [METRIC_NAMES.messagesIn]: ['Frames received, by role.', 'counter'],
+  [METRIC_NAMES.messagesOut]: ['Frames sent, by role.', 'counter'],
+  [METRIC_NAMES.signalsDelivered]: [
+    'Agent requests (showTerms, signal) acknowledged by the visitor.',
+    'counter',
+  ],
+  [METRIC_NAMES.signalsFailed]: ['Agent requests that failed, by code.', 'counter'],
+  [METRIC_NAMES.focusChanges]: ['Focus moves between connections of a visitor.', 'counter'],
+  [METRIC_NAMES.rejections]: ['Refused frames, handshakes and connections, by reason.', 'counter'],
+  [METRIC_NAMES.internalErrors]: ['Handler failures (bugs or a failing registry).', 'counter'],
+};
+
+const key = (labels: Labels) =>
+  Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(',');
+
+const escapeLabel = (v: string) =>
+  v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+/** Counters and gauges of one service instance. */
+export interface Metrics {
+  inc(name: string, labels?: Labels, by?: number): void;
+  set(name: string, labels: Labels, value: number): void;
+  /** Current value (0 when never touched); for tests and health checks. */
+  get(name: string, labels?: Labels): number;
+  /** The Prometheus text exposition (format 0.0.4). */
+  render(): string;
+}
+
+/**
+ * Creates an empty metrics registry.
+ *
+ * @example
+ * const metrics = createMetrics();
+ * metrics.inc('beckon_rejections_total', { reason: 'malformed' });
+ * metrics.render(); // '# HELP beckon_rejections_total …'
+ */
+export function createMetrics(): Metrics {
+  const families = new Map<string, Family>();
+  const family = (name: string): Family => {
+    let f = families.get(name);
+    if (!f) {
+      const [help, type] = HELP[name] ?? [name, 'counter'];
+      f = { help, type, values: new Map() };
+      families.set(name, f);
+    }
+    return f;
+  };
+  return {
+    inc(name, labels = {}, by = 1) {
+      const values = family(name).values;
+      const k = key(labels);
+      const entry = values.get(k);
+      if (entry) entry.value += by;
+      else values.set(k, { labels: { ...labels }, value: by });
+    },
+    set(name, labels, value) {
+      family(name).values.set(key(labels), { labels: { ...labels }, value });
+    },
+    get(name, labels = {}) {
+      return families.get(name)?.values.get(key(labels))?.value ?? 0;
+    },
+    render() {
+      const lines: string[] = [];
+      for (const name of [...new Set([...Object.keys(HELP), ...families.keys()])]) {
+        const f = family(name);
+        lines.push(`# HELP ${name} ${f.help}`, `# TYPE ${name} ${f.type}`);
+        for (const { labels, value } of f.values.values()) {
+          const l = Object.entries(labels)
+            .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+            .join(',');
+          lines.push(`${name}${l ? `{${l}}` : ''} ${value}`);
+        }
+      }
+      return `${lines.join('\n')}\n`;
+    },
+  };
+}

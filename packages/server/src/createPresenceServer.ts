@@ -1,0 +1,267 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { LIMITS } from '@beckon/core';
+import { pino } from 'pino';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
+import {
+  createPresenceHub,
+  type Peer,
+  type PeerMeta,
+  type PresenceHub,
+  type PresenceHubOptions,
+} from './createPresenceHub.js';
+import type { PresenceRegistry } from './PresenceRegistry.js';
+import { ConfigError } from './parseGroupsConfig.js';
+
+/** Options of {@link createPresenceServer}: the hub's, plus where to listen. */
+export interface PresenceServerOptions extends PresenceHubOptions {
+  /** TCP port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Interface to bind. Default `127.0.0.1`; use `0.0.0.0` to accept remote clients. */
+  host?: string;
+  /** Path of the WebSocket endpoint. Default `/`. */
+  path?: string;
+  /** How long `drain()`/`close()` wait for clients to finish closing before cutting them. Default 2 000. */
+  shutdownTimeoutMs?: number;
+}
+
+/** A running presence service. */
+export interface PresenceServer {
+  /** `ws://host:port/path`, ready for clients. */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly registry: PresenceRegistry;
+  readonly metrics: Metrics;
+  /** The protocol engine, for in-process peers. */
+  readonly hub: PresenceHub;
+  /** Attaches an in-process connection (see {@link PresenceHub.accept}). */
+  accept(peer: Peer, meta?: PeerMeta): string;
+  /**
+   * Graceful restart: refuses new connections, closes every client with 4100 and a jittered
+   * delay hint, then stops listening. Idempotent.
+   */
+  drain(): Promise<void>;
+  /** Immediate stop: closes clients with 1001 and stops listening. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Clients that stop reading are cut off once this much is queued for them. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+// Close reasons are limited to 123 bytes by the WebSocket protocol; `ws` throws beyond.
+function shortReason(reason: string): string {
+  let out = reason;
+  while (Buffer.byteLength(out) > 123) out = out.slice(0, -1);
+  return out;
+}
+
+function rawToText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
+function rawToBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.isBuffer(data) ? data : new Uint8Array(data);
+}
+
+function refuseUpgrade(socket: Duplex, status: string) {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+function pathOf(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return '';
+  }
+}
+
+/** Adapts a `ws` socket to the hub's {@link Peer}. */
+function wsPeer(ws: WebSocket, onSlowConsumer: () => void): Peer {
+  return {
+    send(text) {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        onSlowConsumer();
+        ws.terminate();
+        return;
+      }
+      ws.send(text);
+    },
+    close(code, reason) {
+      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
+        ws.close(code, shortReason(reason));
+      }
+    },
+    onMessage(listener) {
+      ws.on('message', (data, isBinary) => listener(isBinary ? rawToBytes(data) : rawToText(data)));
+    },
+    onClose(listener) {
+      ws.on('close', (code, reason) => listener(code, reason.toString('utf8')));
+    },
+    ping() {
+      if (ws.readyState === WebSocket.OPEN) ws.ping();
+    },
+    onPong(listener) {
+      ws.on('pong', () => listener());
+    },
+    terminate() {
+      ws.terminate();
+    },
+  };
+}
+
+/**
+ * Starts the presence service: WebSocket endpoint, `GET /healthz` and `GET /metrics` on one
+ * port. Resolves once it listens.
+ *
+ * @example
+ * const server = await createPresenceServer({
+ *   port: 8080,
+ *   groups: { shop: { presence: true, termsUrl: '/terms', agentSecrets: [secret] } },
+ * });
+ * console.log(`visitors and agents connect to ${server.url}`);
+ * process.on('SIGTERM', () => server.drain().then(() => process.exit(0)));
+ */
+export async function createPresenceServer(
+  options: PresenceServerOptions,
+): Promise<PresenceServer> {
+  const host = options.host ?? '127.0.0.1';
+  const path = options.path ?? '/';
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new ConfigError(`invalid options: port must be an integer in [0, 65535], got ${port}`);
+  }
+  if (!path.startsWith('/')) {
+    throw new ConfigError(`invalid options: path must start with "/", got ${JSON.stringify(path)}`);
+  }
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 2_000;
+  const log = options.logger ?? pino({ level: options.logLevel ?? 'info' });
+  const metrics = options.metrics ?? createMetrics();
+  const hub = createPresenceHub({ ...options, logger: log, metrics });
+  const sockets = new Set<WebSocket>();
+  let stopping: Promise<void> | undefined;
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: LIMITS.maxFrameBytes,
+    // Compression would let a small frame inflate into a large one; frames are small anyway.
+    perMessageDeflate: false,
+  });
+
+  const health = (res: ServerResponse) => {
+    const byRole = hub.connectionCounts();
+    const connections = byRole.visitor + byRole.agent + byRole.handshake;
+    res.writeHead(stopping ? 503 : 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: stopping ? 'draining' : 'ok', connections, byRole }));
+  };
+
+  const metricsPage = (res: ServerResponse) => {
+    const byRole = hub.connectionCounts();
+    for (const [role, n] of Object.entries(byRole)) {
+      metrics.set(METRIC_NAMES.connections, { role }, n);
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    res.end(metrics.render());
+  };
+
+  const http = createServer((req, res) => {
+    try {
+      const pathname = pathOf(req);
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET', 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'method not allowed' }));
+      } else if (pathname === '/healthz') health(res);
+      else if (pathname === '/metrics') metricsPage(res);
+      else {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'not found' }));
+      }
+    } catch (error) {
+      log.error({ err: error }, 'http handler failed');
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    }
+  });
+
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (error) => log.debug({ err: error }, 'upgrade socket error'));
+    if (pathOf(req) !== path) {
+      metrics.inc(METRIC_NAMES.rejections, { reason: 'badPath' });
+      refuseUpgrade(socket, '404 Not Found');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('error', (error: Error & { code?: string }) => {
+        // `ws` closes with 1009 itself; this only counts and logs it.
+        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+          metrics.inc(METRIC_NAMES.rejections, { reason: 'tooLarge' });
+        } else {
+          metrics.inc(METRIC_NAMES.rejections, { reason: 'protocolError' });
+        }
+        log.info({ err: error.message, code: error.code }, 'websocket error');
+      });
+      const meta: PeerMeta = {};
+      const origin = req.headers.origin;
+      if (typeof origin === 'string') meta.origin = origin;
+      if (req.socket.remoteAddress !== undefined) meta.remoteAddress = req.socket.remoteAddress;
+      hub.accept(
+        wsPeer(ws, () => {
+          metrics.inc(METRIC_NAMES.rejections, { reason: 'slowConsumer' });
+          log.warn({ origin }, 'client stopped reading; connection dropped');
+        }),
+        meta,
+      );
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  http.on('error', (error) => log.error({ err: error }, 'http server error'));
+  const address = http.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = `ws://${host.includes(':') ? `[${host}]` : host}:${boundPort}${path}`;
+  log.info({ url }, 'presence service listening');
+
+  const stop = (closeClients: () => Promise<void>) => {
+    stopping ??= (async () => {
+      await closeClients();
+      const open = [...sockets].filter((ws) => ws.readyState !== WebSocket.CLOSED);
+      await Promise.race([
+        Promise.all(open.map((ws) => new Promise((resolve) => ws.once('close', resolve)))),
+        new Promise((resolve) => setTimeout(resolve, shutdownTimeoutMs).unref()),
+      ]);
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      log.info('presence service stopped');
+    })();
+    return stopping;
+  };
+
+  return {
+    url,
+    port: boundPort,
+    host,
+    registry: hub.registry,
+    metrics,
+    hub,
+    accept: (peer, meta) => hub.accept(peer, meta),
+    drain: () => stop(() => hub.drain()),
+    close: () => stop(() => hub.close()),
+  };
+}

@@ -1,0 +1,26 @@
+import type { GroupsConfig } from './parseGroupsConfig.js';
+
+/** The group the CLI serves when started without a config file. */
+export const DEMO_GROUP_ID = 'demo';
+
+/**
+ * The demo group's agent secret. It is public (it is in this file), so a server running the
+ * demo configuration must never be reachable by anyone you do not trust.
+ */
+export const DEMO_AGENT_SECRET = 'beckon-demo-agent-secret-not-for-production';
+
+/**
+ * The demo configuration: one group, `demo`, with presence on, terms at `/terms`, the
+ * public {@link DEMO_AGENT_SECRET}, no visitor tokens and any origin.
+ *
+ * @example
+ * const server = await createPresenceServer({ groups: demoGroups() });
+ * const token = await mintAgentToken({
+ *   groupId: DEMO_GROUP_ID, agentId: 'me', secret: DEMO_AGENT_SECRET, expiresIn: '1h',
+ * });
+ */
+export function demoGroups(): GroupsConfig {
+  return {
+    [DEMO_GROUP_ID]: { presence: true, termsUrl: '/terms', agentSecrets: [DEMO_AGENT_SECRET] },
+  };
+}

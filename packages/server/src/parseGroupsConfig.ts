@@ -1,0 +1,124 @@
+import { LIMITS } from '@beckon/core';
+import { z } from 'zod';
+
+/** Shortest accepted HS256 secret: RFC 7518 asks for a key at least as long as the hash. */
+export const MIN_SECRET_LENGTH = 32;
+
+const Secret = z
+  .string()
+  .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (256 bits) for HS256`);
+
+const Origin = z.string().refine(
+  (value) => {
+    try {
+      return new URL(value).origin === value;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an origin such as "https://app.example.com" (scheme, host, port; no path)' },
+);
+
+const GroupId = z
+  .string()
+  .min(1)
+  .max(LIMITS.maxIdLength)
+  .regex(/^[A-Za-z0-9_~-]+$/, 'group IDs may only contain letters, digits, "_", "~" and "-"');
+
+const GroupConfigSchema = z.strictObject({
+  presence: z.boolean(),
+  termsUrl: z.string().min(1).max(LIMITS.maxTextLength).optional(),
+  agentSecrets: z.array(Secret).min(1, 'needs at least one secret'),
+  visitorTokens: z
+    .strictObject({ required: z.boolean(), secrets: z.array(Secret) })
+    .refine((v) => !v.required || v.secrets.length > 0, {
+      message: 'needs at least one secret when tokens are required',
+      path: ['secrets'],
+    })
+    .optional(),
+  allowedOrigins: z.array(Origin).optional(),
+});
+
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+
+const GroupsConfigSchema = z.record(GroupId, GroupConfigSchema);
+
+/** One tenant: who may connect and what its visitors are offered. */
+export interface GroupConfig {
+  /** Whether presence is enabled; visitors of a group without it get `notConfigured`. */
+  presence: boolean;
+  /** Default terms page sent with `showTerms` when the agent gives none. */
+  termsUrl?: string;
+  /** HS256 secrets agent tokens are checked against; more than one allows rotation. */
+  agentSecrets: string[];
+  /** Visitor tokens: when `required`, a visitor must present a token signed with one of `secrets`. */
+  visitorTokens?: { required: boolean; secrets: string[] };
+  /** Origins a visitor may connect from (exact match). Absent: any origin. */
+  allowedOrigins?: string[];
+}
+
+/** Groups by ID. */
+export type GroupsConfig = Record<string, GroupConfig>;
+
+/** A configuration problem, naming the field at fault (`groups.shop.agentSecrets.0: …`). */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    message: string,
+    readonly issues: readonly { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Validates a groups configuration and returns it typed. Throws a {@link ConfigError} whose
+ * message names every bad field, so a typo in a config file stops startup with a readable
+ * error instead of a tenant that silently cannot connect.
+ *
+ * @example
+ * const groups = parseGroupsConfig({
+ *   shop: { presence: true, termsUrl: '/terms', agentSecrets: [process.env.SHOP_AGENT_SECRET] },
+ * });
+ */
+export function parseGroupsConfig(input: unknown, where = 'groups'): GroupsConfig {
+  // zod drops such keys silently; a tenant must never vanish without a word.
+  if (typeof input === 'object' && input !== null) {
+    const reserved = Object.keys(input).find((k) => RESERVED.has(k));
+    if (reserved !== undefined) {
+      const path = `${where}.${reserved}`;
+      throw new ConfigError(
+        `invalid configuration: ${path}: reserved name, choose another group ID`,
+        [{ path, message: 'reserved name, choose another group ID' }],
+      );
+    }
+  }
+  const result = GroupsConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => ({
+      path: [where, ...issue.path.map(String)].join('.'),
+      message: issue.message,
+    }));
+    throw new ConfigError(
+      `invalid configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      issues,
+    );
+  }
+  return Object.fromEntries(
+    Object.entries(result.data).map(([id, g]): [string, GroupConfig] => [
+      id,
+      {
+        presence: g.presence,
+        agentSecrets: [...g.agentSecrets],
+        ...(g.termsUrl !== undefined && { termsUrl: g.termsUrl }),
+        ...(g.visitorTokens !== undefined && {
+          visitorTokens: {
+            required: g.visitorTokens.required,
+            secrets: [...g.visitorTokens.secrets],
+          },
+        }),
+        ...(g.allowedOrigins !== undefined && { allowedOrigins: [...g.allowedOrigins] }),
+      },
+    ]),
+  );
+}

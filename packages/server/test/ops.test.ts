@@ -1,0 +1,242 @@
+import { CloseCode, PROTOCOL_VERSION } from '@beckon/core';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createPresenceHub, createPresenceServer, type Peer } from '../src/index.js';
+import {
+  AGENT_SECRET,
+  connectAgent,
+  connectVisitor,
+  GROUPS,
+  httpGet,
+  startServer,
+  TestClient,
+} from './utils.js';
+
+describe('operations', () => {
+  it('GET /healthz reports ok and the connection count', async () => {
+    const server = await startServer();
+    await connectVisitor(server, 'alice');
+    await connectAgent(server);
+    const res = await httpGet(server, '/healthz');
+    expect(res.status).toBe(200);
+    expect(res.type).toContain('application/json');
+    expect(JSON.parse(res.body)).toEqual({
+      status: 'ok',
+      connections: 2,
+      byRole: { visitor: 1, agent: 1, handshake: 0 },
+    });
+    expect((await httpGet(server, '/nope')).status).toBe(404);
+  });
+
+  it('GET /metrics exposes Prometheus text with the documented series', async () => {
+    const server = await startServer();
+    const agent = await connectAgent(server);
+    const alice = await connectVisitor(server, 'alice');
+    alice.send('garbage');
+    await alice.take('error');
+    agent.send({ type: 'showTerms', id: 1, visitorId: 'alice' });
+    const shown = await alice.take('showTerms');
+    alice.send({ type: 'ack', id: shown.id });
+    await agent.take('delivered');
+    await agent.request({ type: 'showTerms', visitorId: 'ghost' });
+    const res = await httpGet(server, '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.type).toContain('text/plain');
+    const body = res.body;
+    expect(body).toContain('# TYPE beckon_connections gauge');
+    expect(body).toMatch(/^beckon_connections\{role="visitor"\} 1$/m);
+    expect(body).toMatch(/^beckon_connections\{role="agent"\} 1$/m);
+    expect(body).toMatch(/^beckon_messages_in_total\{role="visitor"\} \d+$/m);
+    expect(body).toMatch(/^beckon_messages_out_total\{role="agent"\} \d+$/m);
+    expect(body).toMatch(/^beckon_signals_delivered_total\{kind="showTerms"\} 1$/m);
+    expect(body).toMatch(/^beckon_signals_failed_total\{code="visitorNotPresent"\} 1$/m);
+    expect(body).toMatch(/^beckon_focus_changes_total 1$/m);
+    expect(body).toMatch(/^beckon_rejections_total\{reason="malformed"\} 1$/m);
+    expect(body).toContain('# TYPE beckon_internal_errors_total counter');
+  });
+
+  it('drain closes every client with 4100 and a jittered delay in [0, drainSpreadMs]', async () => {
+    const server = await startServer({ drainSpreadMs: 1_000 });
+    const clients = [
+      await connectVisitor(server, 'alice'),
+      await connectVisitor(server, 'bob'),
+      await connectAgent(server),
+      await TestClient.open(server.url),
+    ];
+    await server.drain();
+    for (const c of clients) {
+      const { code, reason } = await c.closeInfo();
+      expect(code).toBe(CloseCode.reconnect);
+      expect(reason).toMatch(/^\d+$/);
+      expect(Number(reason)).toBeGreaterThanOrEqual(0);
+      expect(Number(reason)).toBeLessThanOrEqual(1_000);
+    }
+    // The HTTP server is gone too.
+    await expect(fetch(`http://127.0.0.1:${server.port}/healthz`)).rejects.toThrow();
+    // Idempotent.
+    await server.drain();
+    await server.close();
+  });
+
+  it('spreads drain delays (an injected random shows the mapping)', async () => {
+    const values = [0, 0.5, 0.999];
+    const server = await startServer({ drainSpreadMs: 200, random: () => values.shift() ?? 0 });
+    const clients = [
+      await connectVisitor(server, 'a'),
+      await connectVisitor(server, 'b'),
+      await connectVisitor(server, 'c'),
+    ];
+    await server.drain();
+    const reasons = await Promise.all(clients.map(async (c) => (await c.closeInfo()).reason));
+    expect(reasons).toEqual(['0', '100', '200']);
+  });
+
+  it('accepts in-process peers next to WebSocket clients', async () => {
+    const server = await startServer();
+    const agent = await connectAgent(server);
+    const sent: string[] = [];
+    let deliver: (data: string) => void = () => {};
+    let closed: ((code: number, reason: string) => void) | undefined;
+    const peer: Peer = {
+      send: (text) => sent.push(text),
+      close: (code, reason) => closed?.(code, reason),
+      onMessage: (listener) => {
+        deliver = (data) => listener(data);
+      },
+      onClose: (listener) => {
+        closed = listener;
+      },
+    };
+    const connectionId = server.accept(peer, { origin: 'in-process' });
+    deliver(
+      JSON.stringify({
+        type: 'hello',
+        v: PROTOCOL_VERSION,
+        role: 'visitor',
+        groupId: 'shop',
+        visitorId: 'local',
+        visible: true,
+      }),
+    );
+    expect(await agent.take('visitorConnected')).toMatchObject({ visitorId: 'local' });
+    expect(JSON.parse(sent[0] as string)).toMatchObject({ type: 'welcome', connectionId });
+    closed?.(1000, 'bye');
+    expect(await agent.take('visitorDisconnected', () => true, 2_000)).toMatchObject({
+      visitorId: 'local',
+    });
+  });
+
+  it('a hub runs without any network listener', async () => {
+    const hub = createPresenceHub({ groups: GROUPS, logLevel: 'silent' });
+    const out: string[] = [];
+    let deliver: (data: string) => void = () => {};
+    hub.accept({
+      send: (t) => out.push(t),
+      close: () => {},
+      onMessage: (l) => {
+        deliver = (d) => l(d);
+      },
+      onClose: () => {},
+    });
+    deliver(
+      JSON.stringify({
+        type: 'hello',
+        v: PROTOCOL_VERSION,
+        role: 'visitor',
+        groupId: 'shop',
+        visitorId: 'v',
+        visible: true,
+      }),
+    );
+    await waitFor(() => out.length > 0);
+    expect(JSON.parse(out[0] as string)).toMatchObject({ type: 'welcome', focused: true });
+    expect((await hub.registry.get({ groupId: 'shop', visitorId: 'v' }))?.connections).toHaveLength(
+      1,
+    );
+    expect(hub.connectionCounts()).toEqual({ visitor: 1, agent: 0, handshake: 0 });
+    await hub.close();
+  });
+
+  it('pings a silent in-process peer at protocol level and drops it after two intervals', async () => {
+    const hub = createPresenceHub({ groups: GROUPS, logLevel: 'silent', heartbeatMs: 100 });
+    const peer = () => {
+      const out: Record<string, unknown>[] = [];
+      const state = { closedWith: undefined as number | undefined, deliver: (_: string) => {} };
+      const p: Peer = {
+        send: (t) => out.push(JSON.parse(t)),
+        close: (code) => {
+          state.closedWith = code;
+        },
+        onMessage: (l) => {
+          state.deliver = (d) => l(d);
+        },
+        onClose: () => {},
+      };
+      hub.accept(p);
+      state.deliver(
+        JSON.stringify({
+          type: 'hello',
+          v: PROTOCOL_VERSION,
+          role: 'visitor',
+          groupId: 'shop',
+          visitorId: `v${Math.random()}`.replace('.', ''),
+          visible: true,
+        }),
+      );
+      return { out, state };
+    };
+    const mute = peer();
+    const polite = peer();
+    // The polite peer answers every protocol ping, as clients must.
+    const answered = new Set<number>();
+    const answer = setInterval(() => {
+      polite.out.forEach((f, i) => {
+        if (f.type === 'ping' && !answered.has(i)) {
+          answered.add(i);
+          polite.state.deliver('{"type":"pong"}');
+        }
+      });
+    }, 5);
+    try {
+      await waitFor(() => mute.state.closedWith !== undefined);
+      expect(mute.out.map((f) => f.type)).toContain('ping');
+      expect(mute.state.closedWith).toBe(CloseCode.heartbeatTimeout);
+      expect(polite.out.map((f) => f.type)).toContain('ping');
+      expect(polite.state.closedWith).toBeUndefined();
+    } finally {
+      clearInterval(answer);
+      await hub.close();
+    }
+  });
+
+  it('fails fast on a bad configuration, naming the field', async () => {
+    await expect(
+      createPresenceServer({
+        groups: { shop: { presence: true, agentSecrets: ['short'] } },
+        logLevel: 'silent',
+      }),
+    ).rejects.toThrow(/groups\.shop\.agentSecrets\.0: must be at least 32 characters/);
+    await expect(
+      createPresenceServer({ groups: GROUPS, heartbeatMs: -1, logLevel: 'silent' }),
+    ).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      createPresenceServer({
+        groups: {
+          shop: {
+            presence: true,
+            agentSecrets: [AGENT_SECRET],
+            allowedOrigins: ['https://a.example/path'],
+          },
+        },
+        logLevel: 'silent',
+      }),
+    ).rejects.toThrow(/groups\.shop\.allowedOrigins\.0/);
+  });
+});
+
+async function waitFor(check: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -1,0 +1,280 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { PresenceRegistry } from '../src/index.js';
+
+/**
+ * The behaviour every {@link PresenceRegistry} must have. Call it from a test file with a
+ * factory for the implementation under test; each test gets a fresh registry.
+ *
+ * @example
+ * registryContract('memory', () => createMemoryRegistry());
+ */
+export function registryContract(
+  name: string,
+  factory: () => PresenceRegistry | Promise<PresenceRegistry>,
+): void {
+  describe(`PresenceRegistry contract: ${name}`, () => {
+    let r: PresenceRegistry;
+    const g = 'shop';
+    const v = 'alice';
+    const conn = (connectionId: string, at: number, visible = true) =>
+      r.connect({ groupId: g, visitorId: v, connectionId, visible, at });
+
+    beforeEach(async () => {
+      r = await factory();
+    });
+
+    it('a first connection creates the visitor, focused, with a positive epoch', async () => {
+      const res = await conn('c1', 1000);
+      expect(res.isNew).toBe(true);
+      expect(res.focus).toEqual({ epoch: expect.any(Number), connectionId: 'c1' });
+      expect(res.focus.epoch).toBeGreaterThan(0);
+      expect(res.visitor).toMatchObject({
+        groupId: g,
+        visitorId: v,
+        focusedConnectionId: 'c1',
+        epoch: res.focus.epoch,
+        visibility: 'visible',
+        presence: {},
+        lastActiveAt: 1000,
+      });
+      expect(res.visitor.connections.map((c) => c.connectionId)).toEqual(['c1']);
+      expect(await r.countConnections()).toBe(1);
+    });
+
+    it('a second connection takes focus from the first with a higher epoch', async () => {
+      const a = await conn('c1', 1000);
+      const b = await conn('c2', 1001);
+      expect(b.isNew).toBe(false);
+      expect(b.focus.connectionId).toBe('c2');
+      expect(b.focus.previousConnectionId).toBe('c1');
+      expect(b.focus.epoch).toBeGreaterThan(a.focus.epoch);
+    });
+
+    it('touch moves focus back only when the connection lacked it', async () => {
+      const a = await conn('c1', 1000);
+      const b = await conn('c2', 1001);
+      const back = await r.touch({ groupId: g, visitorId: v, connectionId: 'c1', at: 1002 });
+      expect(back).toEqual({
+        epoch: expect.any(Number),
+        connectionId: 'c1',
+        previousConnectionId: 'c2',
+      });
+      expect(back!.epoch).toBeGreaterThan(b.focus.epoch);
+      expect(back!.epoch).toBeGreaterThan(a.focus.epoch);
+      expect(
+        await r.touch({ groupId: g, visitorId: v, connectionId: 'c1', at: 1003 }),
+      ).toBeUndefined();
+      expect((await r.get({ groupId: g, visitorId: v }))?.focusedConnectionId).toBe('c1');
+    });
+
+    it('touch of an unknown connection changes nothing', async () => {
+      await conn('c1', 1000);
+      expect(
+        await r.touch({ groupId: g, visitorId: v, connectionId: 'nope', at: 1 }),
+      ).toBeUndefined();
+      expect(
+        await r.touch({ groupId: g, visitorId: 'bob', connectionId: 'c1', at: 1 }),
+      ).toBeUndefined();
+    });
+
+    it('closing the focused connection passes focus to the most recently active one', async () => {
+      await conn('c1', 1000);
+      await conn('c2', 1001);
+      await conn('c3', 1002);
+      await r.touch({ groupId: g, visitorId: v, connectionId: 'c1', at: 1003 });
+      await r.touch({ groupId: g, visitorId: v, connectionId: 'c3', at: 1004 });
+      const before = await r.get({ groupId: g, visitorId: v });
+      const res = await r.disconnect({ groupId: g, visitorId: v, connectionId: 'c3', at: 1005 });
+      expect(res.focus?.connectionId).toBe('c1');
+      expect(res.focus?.previousConnectionId).toBeUndefined();
+      expect(res.focus!.epoch).toBeGreaterThan(before!.epoch);
+      expect(res.visitor?.connections.map((c) => c.connectionId).sort()).toEqual(['c1', 'c2']);
+    });
+
+    it('closing an unfocused connection keeps focus and epoch', async () => {
+      await conn('c1', 1000);
+      const b = await conn('c2', 1001);
+      const res = await r.disconnect({ groupId: g, visitorId: v, connectionId: 'c1', at: 1002 });
+      expect(res.focus).toBeUndefined();
+      expect(res.visitor).toMatchObject({ focusedConnectionId: 'c2', epoch: b.focus.epoch });
+    });
+
+    it('the last connection closing keeps the record, unfocused, until forget', async () => {
+      await conn('c1', 1000);
+      const res = await r.disconnect({ groupId: g, visitorId: v, connectionId: 'c1', at: 1500 });
+      expect(res.focus).toBeUndefined();
+      expect(res.visitor?.connections).toEqual([]);
+      expect(res.visitor?.disconnectedAt).toBe(1500);
+      expect(res.visitor?.focusedConnectionId).toBeUndefined();
+      expect(await r.list(g)).toHaveLength(1);
+      expect(await r.countConnections()).toBe(0);
+      expect(await r.forget({ groupId: g, visitorId: v })).toBe(true);
+      expect(await r.get({ groupId: g, visitorId: v })).toBeUndefined();
+      expect(await r.list(g)).toEqual([]);
+    });
+
+    it('a reconnect within the grace window is not new and clears disconnectedAt', async () => {
+      await conn('c1', 1000);
+      await r.disconnect({ groupId: g, visitorId: v, connectionId: 'c1', at: 1500 });
+      const back = await conn('c2', 1600);
+      expect(back.isNew).toBe(false);
+      expect(back.visitor.disconnectedAt).toBeUndefined();
+      expect(back.focus.previousConnectionId).toBeUndefined();
+    });
+
+    it('forget refuses a visitor that still has connections', async () => {
+      await conn('c1', 1000);
+      expect(await r.forget({ groupId: g, visitorId: v })).toBe(false);
+      expect(await r.forget({ groupId: g, visitorId: 'nobody' })).toBe(false);
+    });
+
+    it('epochs are never reused, even after the visitor is forgotten', async () => {
+      const first = await conn('c1', 1000);
+      await r.disconnect({ groupId: g, visitorId: v, connectionId: 'c1', at: 1001 });
+      await r.forget({ groupId: g, visitorId: v });
+      const again = await conn('c2', 1002);
+      expect(again.isNew).toBe(true);
+      expect(again.focus.epoch).toBeGreaterThan(first.focus.epoch);
+    });
+
+    it('disconnect of an unknown connection reports nothing', async () => {
+      const res = await r.disconnect({ groupId: g, visitorId: v, connectionId: 'x', at: 1 });
+      expect(res).toEqual({ visibilityChanged: false });
+    });
+
+    it('stores the latest presence data and session key', async () => {
+      await conn('c1', 1000);
+      expect(await r.setPresence({ groupId: g, visitorId: v, data: { url: '/a' }, at: 1001 })).toBe(
+        true,
+      );
+      expect(await r.setPresence({ groupId: g, visitorId: v, data: { url: '/b' }, at: 1002 })).toBe(
+        true,
+      );
+      expect(await r.setSessionKey({ groupId: g, visitorId: v, sessionKey: 'k1' })).toBe(true);
+      let rec = await r.get({ groupId: g, visitorId: v });
+      expect(rec?.presence).toEqual({ url: '/b' });
+      expect(rec?.sessionKey).toBe('k1');
+      expect(rec?.lastActiveAt).toBe(1002);
+      await r.setSessionKey({ groupId: g, visitorId: v, sessionKey: undefined });
+      rec = await r.get({ groupId: g, visitorId: v });
+      expect(rec?.sessionKey).toBeUndefined();
+      expect(await r.setPresence({ groupId: g, visitorId: 'nobody', data: {}, at: 1 })).toBe(false);
+    });
+
+    it('returns copies: mutating a result does not change the store', async () => {
+      const res = await conn('c1', 1000);
+      res.visitor.presence.url = '/hacked';
+      res.visitor.connections.length = 0;
+      const rec = await r.get({ groupId: g, visitorId: v });
+      expect(rec?.presence).toEqual({});
+      expect(rec?.connections).toHaveLength(1);
+    });
+
+    it('visibility: visible if any connection is, hidden from when the last one hid', async () => {
+      await conn('c1', 1000);
+      await conn('c2', 1001);
+      const one = await r.setVisibility({
+        groupId: g,
+        visitorId: v,
+        connectionId: 'c1',
+        visible: false,
+        at: 1100,
+      });
+      expect(one).toEqual({ visibility: 'visible', changed: false });
+      const two = await r.setVisibility({
+        groupId: g,
+        visitorId: v,
+        connectionId: 'c2',
+        visible: false,
+        at: 1200,
+      });
+      expect(two).toEqual({ visibility: 'hidden', changed: true, hiddenSince: 1200 });
+      const back = await r.setVisibility({
+        groupId: g,
+        visitorId: v,
+        connectionId: 'c1',
+        visible: true,
+        at: 1300,
+      });
+      expect(back).toEqual({ visibility: 'visible', changed: true });
+      expect(
+        await r.setVisibility({
+          groupId: g,
+          visitorId: v,
+          connectionId: 'zz',
+          visible: true,
+          at: 1,
+        }),
+      ).toBeUndefined();
+    });
+
+    it('a hidden first connection makes a hidden visitor', async () => {
+      const res = await conn('c1', 1000, false);
+      expect(res.visibilityChanged).toBe(true);
+      expect(res.visitor.visibility).toBe('hidden');
+      expect(res.visitor.hiddenSince).toBe(1000);
+    });
+
+    it('closing the only visible connection hides the visitor', async () => {
+      await conn('c1', 1000, false);
+      await conn('c2', 1001, true);
+      const res = await r.disconnect({ groupId: g, visitorId: v, connectionId: 'c2', at: 1002 });
+      expect(res.visibilityChanged).toBe(true);
+      expect(res.visitor?.visibility).toBe('hidden');
+    });
+
+    it('markAway turns a visitor away only if it stayed hidden since then', async () => {
+      await conn('c1', 1000);
+      const hid = await r.setVisibility({
+        groupId: g,
+        visitorId: v,
+        connectionId: 'c1',
+        visible: false,
+        at: 2000,
+      });
+      expect(await r.markAway({ groupId: g, visitorId: v, hiddenSince: 1999 })).toBe(false);
+      expect(await r.markAway({ groupId: g, visitorId: v, hiddenSince: hid!.hiddenSince! })).toBe(
+        true,
+      );
+      expect((await r.get({ groupId: g, visitorId: v }))?.visibility).toBe('away');
+      // Already away: a second call changes nothing.
+      expect(await r.markAway({ groupId: g, visitorId: v, hiddenSince: 2000 })).toBe(false);
+      const seen = await r.setVisibility({
+        groupId: g,
+        visitorId: v,
+        connectionId: 'c1',
+        visible: true,
+        at: 3000,
+      });
+      expect(seen).toEqual({ visibility: 'visible', changed: true });
+    });
+
+    it('an away visitor stays away when another hidden connection opens', async () => {
+      await conn('c1', 1000, false);
+      await r.markAway({ groupId: g, visitorId: v, hiddenSince: 1000 });
+      const res = await conn('c2', 2000, false);
+      expect(res.visitor.visibility).toBe('away');
+      expect(res.visibilityChanged).toBe(false);
+    });
+
+    it('groups are isolated: same visitor ID, separate state and epochs', async () => {
+      await conn('c1', 1000);
+      const other = await r.connect({
+        groupId: 'other',
+        visitorId: v,
+        connectionId: 'c9',
+        visible: true,
+        at: 1000,
+      });
+      expect(other.isNew).toBe(true);
+      expect(other.focus.previousConnectionId).toBeUndefined();
+      await r.setPresence({ groupId: 'other', visitorId: v, data: { url: '/x' }, at: 1001 });
+      expect((await r.get({ groupId: g, visitorId: v }))?.presence).toEqual({});
+      expect(
+        await r.touch({ groupId: g, visitorId: v, connectionId: 'c9', at: 1002 }),
+      ).toBeUndefined();
+      expect((await r.list(g)).map((x) => x.visitorId)).toEqual([v]);
+      expect(await r.countConnections()).toBe(2);
+    });
+  });
+}

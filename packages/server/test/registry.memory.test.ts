@@ -1,0 +1,4 @@
+import { createMemoryRegistry } from '../src/index.js';
+import { registryContract } from './registry.contract.js';
+
+registryContract('in-memory', () => createMemoryRegistry());
