@@ -6,6 +6,7 @@ import {
   encodeMessage,
   FromAgent,
   FromVisitor,
+  LIMITS,
   PROTOCOL_VERSION,
   type ProtocolError,
   parseMessage,
@@ -920,6 +921,20 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
 
   const onFrame = (conn: Conn, data: string | Uint8Array) => {
     if (conn.phase === 'closed') return;
+    // `ws` caps frames at the socket; peers without a socket (in-process ones) get the same
+    // cap here, so every transport is held to one limit. Counting bytes is only needed when
+    // the characters could exceed it.
+    const size =
+      typeof data !== 'string'
+        ? data.byteLength
+        : data.length * 3 <= LIMITS.maxFrameBytes
+          ? data.length
+          : Buffer.byteLength(data);
+    if (size > LIMITS.maxFrameBytes) {
+      metrics.inc(METRIC_NAMES.rejections, { reason: 'tooLarge' });
+      closeConn(conn, CloseCode.tooLarge, 'frame too large');
+      return;
+    }
     const t = now();
     conn.lastSeen = t;
     metrics.inc(METRIC_NAMES.messagesIn, { role: conn.role ?? 'unknown' });

@@ -1,47 +1,15 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloseCode, PROTOCOL_VERSION } from '@beckon/core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AGENT_SECRET, agentToken } from './utils.js';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
-const core = join(pkg, '..', 'core');
 const cli = join(pkg, 'dist', 'cli.js');
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-
-function build(dir: string, { tolerateTypeErrors = false } = {}) {
-  const result = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json')], {
-    cwd: dir,
-    encoding: 'utf8',
-  });
-  // tsc still emits on type errors; another package's typecheck is its own test's business.
-  const emitted = tolerateTypeErrors && existsSync(join(dir, 'dist', 'index.js'));
-  if (result.status !== 0 && !emitted) {
-    throw new Error(`tsc failed in ${dir}:\n${result.stdout}${result.stderr}`);
-  }
-}
-
-// Rebuild core only when its dist is missing or older than its sources.
-function stale(dir: string): boolean {
-  const built = join(dir, 'dist', 'index.js');
-  if (!existsSync(built)) return true;
-  const at = statSync(built).mtimeMs;
-  return readdirSync(join(dir, 'src'), { recursive: true, withFileTypes: true }).some(
-    (e) => e.isFile() && statSync(join(e.parentPath, e.name)).mtimeMs > at,
-  );
-}
-
-beforeAll(() => {
-  // The CLI runs as plain Node on built output; @beckon/core resolves to its dist.
-  if (stale(core)) build(core, { tolerateTypeErrors: true });
-  build(pkg);
-}, 120_000);
-
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');

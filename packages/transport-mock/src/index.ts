@@ -1,4 +1,11 @@
 export {
+  createLinkedTransport,
+  type LinkedConnection,
+  type LinkedTransport,
+  type LinkedTransportOptions,
+  type ServicePeer,
+} from './createLinkedTransport.js';
+export {
   createMockService,
   type MockMessageListener,
   type MockService,
