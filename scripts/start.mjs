@@ -11,7 +11,13 @@ const host = process.env.BECKON_HOST ?? '127.0.0.1';
 
 const build = spawnSync(
   process.execPath,
-  [join(root, 'node_modules', 'turbo', 'bin', 'turbo'), 'run', 'build', '--filter=@beckon/server...', '--output-logs=errors-only'],
+  [
+    join(root, 'node_modules', 'turbo', 'bin', 'turbo'),
+    'run',
+    'build',
+    '--filter=@beckon/server...',
+    '--output-logs=errors-only',
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } },
 );
 if (build.status !== 0) process.exit(build.status ?? 1);
@@ -38,7 +44,9 @@ server.stdout.on('data', (chunk) => {
       continue;
     }
     if (entry.msg === 'presence service listening') {
-      console.log(`\nBeckon presence service: ${entry.url}  (health: http://${host}:${port}/healthz)`);
+      console.log(
+        `\nBeckon presence service: ${entry.url}  (health: http://${host}:${port}/healthz)`,
+      );
     } else if (entry.msg === 'demo agent token') {
       console.log(`Demo group: ${entry.groupId}   demo agent token:\n${entry.token}\n`);
       console.log('Press Ctrl-C to stop.');
