@@ -59,6 +59,7 @@ export interface VisitorState {
   sessionKey: string | undefined;
   groupId: string | undefined;
   visitorId: string | undefined;
+  /** Whether consent requests go to the default UI (it is on and a `ui` was given). */
   defaultUI: boolean;
   /** Failed reconnect attempts since the last successful connect. */
   attempt: number;
@@ -151,7 +152,8 @@ function toState(actor: Actor<VisitorMachine>): VisitorState {
     sessionKey: context.sessionKey,
     groupId: context.groupId,
     visitorId: context.visitorId,
-    defaultUI: context.defaultUI,
+    // What will happen, not just the setting: without a UI adapter the app gets showTerms.
+    defaultUI: context.defaultUI && context.hasUI,
     attempt: context.attempt,
   };
 }

@@ -3,6 +3,8 @@ export { backoffDelay, defaultReconnectPolicy } from './backoff.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export type { ConsentDecision, ConsentRequest, ConsentUI } from './consentUI.js';
+export type { ConsentPrompt, ConsentPromptState } from './createConsentPrompt.js';
+export { createConsentPrompt } from './createConsentPrompt.js';
 export type {
   ConnectionStatus,
   TermsStatusState,

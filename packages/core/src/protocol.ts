@@ -7,7 +7,14 @@
  * tree-shaking and would cost the visitor bundle ~85 kB.
  */
 import * as z from 'zod/mini';
-import { checkPresence, checkProperties, checkSignal, LIMITS, TERMS_STATUSES } from './limits.js';
+import {
+  checkPresence,
+  checkProperties,
+  checkSignal,
+  checkTermsUrl,
+  LIMITS,
+  TERMS_STATUSES,
+} from './limits.js';
 
 /** Bumped on any incompatible change; the service refuses other versions with {@link CloseCode.unsupportedVersion}. */
 export const PROTOCOL_VERSION = 1;
@@ -346,10 +353,12 @@ function checkRules(
       ? checkPresence(message.data)
       : message.type === 'signal'
         ? checkSignal(message.name, message.properties)
-        : (message.type === 'error' || message.type === 'visitorError') &&
-            message.params !== undefined
-          ? checkProperties('params', message.params, 'any')
-          : undefined;
+        : message.type === 'showTerms'
+          ? checkTermsUrl(message.termsUrl)
+          : (message.type === 'error' || message.type === 'visitorError') &&
+              message.params !== undefined
+            ? checkProperties('params', message.params, 'any')
+            : undefined;
   return v && { code: 'invalidParameter', message: `${v.param} ${v.reason}`, param: v.param };
 }
 

@@ -50,6 +50,10 @@ export interface VisitorContext {
   /** Whether the pending request was answered in the built-in dialog (vs. the app's own UI). */
   answeredInDialog: boolean;
   sessionKey: string | undefined;
+  /** The visibility the current connection's hello carried. */
+  helloVisible: boolean;
+  /** Whether the running session came from a presence (agent) request. */
+  sessionPresenceStart: boolean;
 }
 
 /** Commands the public API sends. Payloads are `unknown`: the machine validates them. */
@@ -322,6 +326,21 @@ export const visitorMachine = setup({
         focused,
         reconnected: context.everConnected,
       });
+      const send = (message: FromVisitor) => enqueue.sendTo('socket', { type: 'send', message });
+      // Visibility is state, not an event: if it changed while the hello was in flight, the
+      // service must still end up with the current value.
+      if (context.helloVisible !== context.visible) {
+        send({ type: 'visibility', visible: context.visible });
+      }
+      // A session that started (or was accepted) while the link was down, or that a restarted
+      // service never heard of, is announced again so the agent's view matches the visitor's.
+      if (context.sessionKey !== undefined && context.everConnected) {
+        send({
+          type: 'sessionStart',
+          sessionKey: context.sessionKey,
+          presenceStart: context.sessionPresenceStart,
+        });
+      }
       // The spec's "visitorerror … conndrop": tell the agent why we were gone.
       if (context.lastDrop) {
         enqueue.sendTo('socket', {
@@ -380,7 +399,8 @@ export const visitorMachine = setup({
       type: 'notConfigured' as const,
       reason: event.type === 'socket.closed' ? event.reason : 'not configured',
     })),
-    resetAttempts: assign({ attempt: 0, connectionId: undefined }),
+    // A deliberate disconnect (or a final refusal) ends the story of the last drop too.
+    resetAttempts: assign({ attempt: 0, connectionId: undefined, lastDrop: undefined }),
     announceDisconnected: emit({ type: 'disconnected' }),
     storeEpoch: assign(({ context, event }) =>
       event.type === 'socket.blur' || event.type === 'socket.focus'
@@ -469,7 +489,12 @@ export const visitorMachine = setup({
         context.request?.sessionKey ??
         context.visitorId!;
       const presenceStart = fromApp ? event.presenceStart === true : true;
-      enqueue.assign({ sessionKey, request: undefined, answeredInDialog: false });
+      enqueue.assign({
+        sessionKey,
+        sessionPresenceStart: presenceStart,
+        request: undefined,
+        answeredInDialog: false,
+      });
       enqueue.emit({ type: 'sessionStart', sessionKey, presenceStart });
       if (check(isConnected)) {
         enqueue.sendTo('socket', {
@@ -511,6 +536,8 @@ export const visitorMachine = setup({
     request: undefined,
     answeredInDialog: false,
     sessionKey: undefined,
+    sessionPresenceStart: false,
+    helloVisible: input.visible ?? true,
   }),
   on: {
     SET_DEFAULT_UI: [{ guard: 'invalid', actions: 'reportInvalid' }, { actions: 'storeDefaultUI' }],
@@ -548,6 +575,8 @@ export const visitorMachine = setup({
         },
         online: {
           initial: 'connecting',
+          // The socket's hello carries this value; welcome compares it with the current one.
+          entry: assign(({ context }) => ({ helloVisible: context.visible })),
           invoke: {
             id: 'socket',
             src: 'socket',

@@ -216,6 +216,11 @@ const text = fc.oneof(
   fc.string({ maxLength: 2_000 }),
   fc.string({ unit: 'binary', maxLength: 1_000 }),
 );
+// Terms URLs must be http(s) or a site path: a dialog puts them in a link.
+const termsUrl = fc.oneof(
+  fc.webUrl({ validSchemes: ['http', 'https'] }),
+  fc.webPath().map((p) => `/${p.replace(/^\/+/, '')}`),
+);
 const customName = fc.stringMatching(/^c_[A-Za-z0-9_]{0,62}$/);
 const eventName = fc.stringMatching(/^c_[A-Za-z0-9_]{1,62}$/);
 // Up to 20 × (64 + 400) = 9,280 UTF-16 units: always inside the 10,000 total.
@@ -263,7 +268,7 @@ const validFromVisitor = fc.oneof(
 const validToVisitor = fc.oneof(
   fc.record({ type: fc.constantFrom('blur' as const, 'focus' as const), epoch }),
   fc.record(
-    { type: fc.constant('showTerms' as const), id: requestId, sessionKey: id, termsUrl: text },
+    { type: fc.constant('showTerms' as const), id: requestId, sessionKey: id, termsUrl },
     { requiredKeys: ['type', 'id'] },
   ),
   signal

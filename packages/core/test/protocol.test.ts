@@ -443,6 +443,21 @@ describe('missing and ill-typed fields name the param', () => {
 });
 
 describe('content rules', () => {
+  it('refuses terms URLs a link must not carry, on both channels that carry them', () => {
+    for (const termsUrl of ['javascript:alert(1)', 'data:text/html,x', '//evil.test/t', 'terms']) {
+      expect(refusal({ type: 'showTerms', id: 1, termsUrl }, ToVisitor)).toMatchObject({
+        code: 'invalidParameter',
+        param: 'termsUrl',
+      });
+      expect(
+        refusal({ type: 'showTerms', id: 1, visitorId: 'a', termsUrl }, FromAgent),
+      ).toMatchObject({ code: 'invalidParameter', param: 'termsUrl' });
+    }
+    for (const termsUrl of ['https://acme.test/terms?x=1', 'http://a.test', '/terms', '/t/1#s']) {
+      expect(parseMessage({ type: 'showTerms', id: 1, termsUrl }, ToVisitor).ok).toBe(true);
+    }
+  });
+
   it('refuses presence over the limits as invalidParameter, naming the param', () => {
     const tooMany = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`c_${i}`, 'v']));
     const cases: [unknown, string][] = [

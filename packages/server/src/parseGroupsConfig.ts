@@ -1,4 +1,4 @@
-import { LIMITS } from '@beckon/core';
+import { checkTermsUrl, LIMITS } from '@beckon/core';
 import { z } from 'zod';
 
 /** Shortest accepted HS256 secret: RFC 7518 asks for a key at least as long as the hash. */
@@ -27,7 +27,13 @@ const GroupId = z
 
 const GroupConfigSchema = z.strictObject({
   presence: z.boolean(),
-  termsUrl: z.string().min(1).max(LIMITS.maxTextLength).optional(),
+  // The same rule clients apply to showTerms, so a configured URL can never be refused.
+  termsUrl: z
+    .string()
+    .refine((url) => checkTermsUrl(url) === undefined, {
+      message: 'must be an http(s) URL or a path starting with "/"',
+    })
+    .optional(),
   agentSecrets: z.array(Secret).min(1, 'needs at least one secret'),
   visitorTokens: z
     .strictObject({ required: z.boolean(), secrets: z.array(Secret) })

@@ -51,6 +51,10 @@ describe('parseGroupsConfig', () => {
       { shop: { presence: true, agentSecrets: [secret], allowedOrigins: ['*'] } },
       'groups.shop.allowedOrigins.0',
     ],
+    [
+      { shop: { presence: true, agentSecrets: [secret], termsUrl: 'javascript:alert(1)' } },
+      'groups.shop.termsUrl',
+    ],
     ['not an object', 'groups'],
   ])('refuses %j naming %s', (input, field) => {
     expect(() => parseGroupsConfig(input)).toThrow(ConfigError);

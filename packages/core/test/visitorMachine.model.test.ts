@@ -1,0 +1,94 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { visitorMachine } from '../src/visitorMachine.js';
+import { CoverageRecorder, machineInventory } from './model/coverage.js';
+import { AFTER_RETRY, label } from './model/events.js';
+import { PathRunner } from './model/harness.js';
+import { createVisitorTestModel } from './model/visitorModel.js';
+
+// Model-based tests: paths generated from visitorMachine itself drive a real Visitor over the
+// mock service on simulated time; every step must match the pure machine exactly (state,
+// context, emitted events, transitions taken, frames on the wire, dialogs shown).
+
+// Backoff draws are fixed so the model and the visitor wait alike; one retry before giving up
+// keeps the attempt counter (and so the graph) small while reaching "out of attempts".
+const reconnect = { random: () => 0.5, maxAttempts: 1 };
+
+const inputs = [
+  // The default consent UI, starting visible: every consent path, dialog and custom.
+  { name: 'with a consent UI', input: { hasUI: true, visible: true, reconnect } },
+  // No UI, starting hidden: the initial hidden visibility and app-driven consent only.
+  { name: 'without a UI, starting hidden', input: { hasUI: false, visible: false, reconnect } },
+];
+
+const inventory = machineInventory(visitorMachine);
+const coverage = new CoverageRecorder();
+const plannedUnreachable = new Map<string, number>();
+const plannedUnused = new Map<string, number>();
+let pathCount = 0;
+let stateCount = 0;
+
+it('knows the delayed retry transition by its event', () => {
+  const reconnecting = visitorMachine.getStateNodeById('visitor.connection.reconnecting');
+  expect(reconnecting.after.map((t) => t.eventType)).toEqual([AFTER_RETRY]);
+});
+
+for (const { name, input } of inputs) {
+  describe(`visitor machine model, ${name}`, () => {
+    const { model, stepper, plan } = createVisitorTestModel(input);
+    const { paths, statesInModel, unreachable, unused } = plan();
+    pathCount += paths.length;
+    stateCount += statesInModel;
+    for (const description of unreachable) {
+      plannedUnreachable.set(description, (plannedUnreachable.get(description) ?? 0) + 1);
+    }
+    for (const event of unused) plannedUnused.set(event, (plannedUnused.get(event) ?? 0) + 1);
+
+    it('generates a bounded set of paths', () => {
+      expect(paths.length).toBeGreaterThan(50);
+      expect(paths.length).toBeLessThan(1_000);
+    });
+
+    paths.forEach((path, i) => {
+      const title = path.steps
+        .slice(1)
+        .map((step) => label(step.event))
+        .join(' → ');
+      it(`path ${i}: ${title}`, async () => {
+        const runner = new PathRunner(path, input, stepper, coverage);
+        try {
+          await model.testPath(path, runner.params());
+        } finally {
+          runner.dispose();
+        }
+      });
+    });
+  });
+}
+
+describe('coverage of the visitor machine by the generated paths', () => {
+  afterAll(() => {
+    console.info(
+      `visitor model: ${stateCount} model states, ${pathCount} paths; the real visitor took ${coverage.transitions.size} ` +
+        `of ${inventory.transitions.size} transitions and ${coverage.nodes.size} of ` +
+        `${inventory.nodes.length} state nodes`,
+    );
+  });
+
+  // Reads what the path tests above recorded, so it only means something after them (it
+  // fails, listing everything, when run alone).
+  it('takes every state node and every transition of the machine', () => {
+    // Transitions no model could reach show up in every model's list.
+    const neverPlanned = [...plannedUnreachable]
+      .filter(([, count]) => count === inputs.length)
+      .map(([description]) => description);
+    const neverSent = [...plannedUnused]
+      .filter(([, count]) => count === inputs.length)
+      .map(([event]) => event);
+    const { nodes, transitions } = coverage.missing(inventory);
+    expect(
+      { nodes, transitions, neverPlanned, neverSent },
+      'state nodes and transitions of visitorMachine that no generated path took in the real ' +
+        'visitor, and sample events no model state offers',
+    ).toEqual({ nodes: [], transitions: [], neverPlanned: [], neverSent: [] });
+  });
+});

@@ -1,0 +1,39 @@
+// Bundles the script-tag build: core, transport-ws and ui-dom in one minified IIFE.
+// `node scripts/build-iife.mjs` writes dist/beckon.iife.js; tests import `buildIife` and
+// bundle in memory, so they never depend on a stale dist.
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * Bundles src/iife.ts. Workspace packages resolve to their `src` through the
+ * `@beckon/source` condition; `module` must stay in the list, or xstate's CJS build is
+ * picked and bundled with its require shims.
+ *
+ * @example
+ * const code = await buildIife({ write: false }); // the bundle as a string
+ */
+export async function buildIife({ write = true, minify = true } = {}) {
+  const result = await build({
+    entryPoints: [here('../src/iife.ts')],
+    outfile: here('../dist/beckon.iife.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify,
+    sourcemap: write,
+    legalComments: 'none',
+    conditions: ['@beckon/source', 'module'],
+    write,
+    logLevel: write ? 'info' : 'warning',
+  });
+  if (write) return undefined;
+  const js = result.outputFiles.find((file) => file.path.endsWith('.js'));
+  return js.text;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await buildIife();
+}

@@ -1,0 +1,83 @@
+/**
+ * Every text the default consent dialog shows. `{requester}` in `message` is replaced by
+ * `requester`; everything else is used as written.
+ */
+export interface ConsentStrings {
+  /** The dialog's heading. */
+  title: string;
+  /** Who asks; shown in `message` and worth overriding with your team's name. */
+  requester: string;
+  /** The explanation under the heading; `{requester}` is replaced. */
+  message: string;
+  /** The label before the session key. */
+  sessionKeyLabel: string;
+  /** The text of the link to the terms page. */
+  termsLink: string;
+  /** Said to screen-reader users after the link text: the link opens a new tab. */
+  opensInNewTab: string;
+  accept: string;
+  decline: string;
+}
+
+/** A language the dialog ships in. */
+export type ConsentLocale = 'en' | 'de' | 'fr';
+
+/**
+ * The shipped translations, by language. English is the fallback for any other locale.
+ *
+ * @example
+ * import { consentStrings, createConsentDialog } from '@beckon/ui-dom';
+ *
+ * const ui = createConsentDialog({
+ *   locale: 'de',
+ *   strings: { requester: 'Das Acme-Support-Team', accept: consentStrings.de.accept },
+ * });
+ */
+export const consentStrings: Readonly<Record<ConsentLocale, Readonly<ConsentStrings>>> = {
+  en: {
+    title: 'Share your screen?',
+    requester: 'A support agent',
+    message:
+      '{requester} would like to see your screen to help you. Nothing is shared until you accept, and you can stop at any time.',
+    sessionKeyLabel: 'Session key',
+    termsLink: 'Terms and conditions',
+    opensInNewTab: '(opens in a new tab)',
+    accept: 'Accept',
+    decline: 'Decline',
+  },
+  de: {
+    title: 'Bildschirm teilen?',
+    requester: 'Ein Support-Mitarbeiter',
+    message:
+      '{requester} möchte Ihren Bildschirm sehen, um Ihnen zu helfen. Es wird nichts geteilt, bevor Sie zustimmen, und Sie können jederzeit beenden.',
+    sessionKeyLabel: 'Sitzungsschlüssel',
+    termsLink: 'Nutzungsbedingungen',
+    opensInNewTab: '(öffnet in einem neuen Tab)',
+    accept: 'Akzeptieren',
+    decline: 'Ablehnen',
+  },
+  fr: {
+    title: 'Partager votre écran ?',
+    requester: 'Un conseiller',
+    message:
+      '{requester} souhaite voir votre écran pour vous aider. Rien n’est partagé avant votre accord, et vous pouvez arrêter à tout moment.',
+    sessionKeyLabel: 'Clé de session',
+    termsLink: 'Conditions générales',
+    opensInNewTab: '(s’ouvre dans un nouvel onglet)',
+    accept: 'Accepter',
+    decline: 'Refuser',
+  },
+};
+
+/**
+ * Picks the shipped language for a BCP 47 tag by its primary subtag (`de-AT` → `de`),
+ * falling back to English.
+ *
+ * @example
+ * pickConsentLocale('fr-CA'); // 'fr'
+ * pickConsentLocale('ja');    // 'en'
+ */
+export function pickConsentLocale(tag: string | undefined): ConsentLocale {
+  const primary = (tag ?? '').trim().toLowerCase().split(/[-_]/)[0] ?? '';
+  return Object.hasOwn(consentStrings, primary) ? (primary as ConsentLocale) : 'en';
+}

@@ -1,0 +1,66 @@
+/** HTML pages for the browser tests, served by `startStaticServer`. */
+
+/** The script-tag build, as served to pages. */
+export const BUNDLE_PATH = '/beckon.js';
+
+/**
+ * An app page that sets Beckon up by hand from the script-tag build's global: visitor ID
+ * from `?vid=`, the default dialog in English, the page wired. It records the visitor's
+ * events in `window.visitorEvents` and its connection ID in `window.connectionId`.
+ *
+ * @example
+ * site.route('/app.html', appPage(backend.server.url));
+ */
+export function appPage(serverUrl: string, head = ''): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Acme shop</title>
+${head}
+</head>
+<body>
+<h1>Acme shop</h1>
+<p>Your cart has <span id="items">3</span> items.</p>
+<label>Name <input id="name"></label>
+<button id="help" type="button">Help</button>
+<script src="${BUNDLE_PATH}"></script>
+<script>
+  const vid = new URLSearchParams(location.search).get('vid');
+  const visitor = Beckon.createVisitor({
+    transport: Beckon.webSocketTransport({ url: ${JSON.stringify(serverUrl)} }),
+    ui: Beckon.createConsentDialog({ locale: 'en' }),
+  });
+  window.visitor = visitor;
+  window.visitorEvents = [];
+  for (const type of ['connected', 'blur', 'focus', 'termsAccepted', 'termsDeclined', 'sessionStart', 'sendFail']) {
+    visitor.on(type, (event) => window.visitorEvents.push(event));
+  }
+  visitor.on('connected', ({ connectionId }) => { window.connectionId = connectionId; });
+  Beckon.wirePage(visitor, { throttleMs: 100 });
+  visitor.init({ groupId: 'demo', visitorId: vid });
+  visitor.connect();
+</script>
+</body>
+</html>`;
+}
+
+/** A plain HTML page that only includes the script tag, configured by data attributes. */
+export function scriptTagPage(attributes: Record<string, string>): string {
+  const attrs = Object.entries(attributes)
+    .map(([name, value]) => `${name}="${value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`)
+    .join(' ');
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Plain page</title></head>
+<body>
+<h1>A plain page</h1>
+<a href="#top" id="first">First link</a>
+<script src="${BUNDLE_PATH}" ${attrs}></script>
+</body>
+</html>`;
+}
+
+export const TERMS_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Terms</title></head>
+<body><h1>Terms and conditions</h1><p>Be nice.</p></body></html>`;

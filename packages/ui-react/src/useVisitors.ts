@@ -1,0 +1,54 @@
+import type { VisitorSummary } from '@beckon/core/agent';
+import { useCallback, useSyncExternalStore } from 'react';
+import { useContextAgent } from './beckonContext.js';
+
+// One sorted list per visitor map: the agent makes a new map only when an entry changed,
+// so every component (and every remount) gets the same array while nothing did.
+const sortedLists = new WeakMap<ReadonlyMap<string, VisitorSummary>, readonly VisitorSummary[]>();
+
+function sortedList(map: ReadonlyMap<string, VisitorSummary>): readonly VisitorSummary[] {
+  let list = sortedLists.get(map);
+  if (!list) {
+    list = Object.freeze(
+      [...map.values()].sort(
+        (a, b) =>
+          b.lastActiveAt - a.lastActiveAt ||
+          (a.visitorId < b.visitorId ? -1 : a.visitorId > b.visitorId ? 1 : 0),
+      ),
+    );
+    sortedLists.set(map, list);
+  }
+  return list;
+}
+
+/**
+ * The live list of present visitors the agent watches (`agent.getSnapshot().visitors`),
+ * most recently active first (ties by visitor ID). The array and each entry keep their
+ * identity while unchanged, so rows can be memoised. The hook only reads: call
+ * `agent.watch()` to fill the list.
+ *
+ * @example
+ * function Visitors() {
+ *   const agent = useAgent();
+ *   const visitors = useVisitors();
+ *   return (
+ *     <ul>
+ *       {visitors.map((v) => (
+ *         <li key={v.visitorId}>
+ *           {v.visitorId} · {v.visibility} · {v.presence.url}
+ *           <button onClick={() => agent.showTerms(v.visitorId).catch(console.warn)}>Connect</button>
+ *         </li>
+ *       ))}
+ *     </ul>
+ *   );
+ * }
+ */
+export function useVisitors(): readonly VisitorSummary[] {
+  const agent = useContextAgent('useVisitors()');
+  const subscribe = useCallback(
+    (onStoreChange: () => void) => agent.subscribe(() => onStoreChange()),
+    [agent],
+  );
+  const getList = useCallback(() => sortedList(agent.getSnapshot().visitors), [agent]);
+  return useSyncExternalStore(subscribe, getList, getList);
+}
