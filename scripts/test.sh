@@ -5,6 +5,17 @@ cd "$(dirname "$0")/.."
 export COREPACK_INTEGRITY_KEYS=0
 export TURBO_TELEMETRY_DISABLED=1
 PNPM="npx -y pnpm@10.34.8"
+
+# Browser tests drive Debian's Chromium (never a downloaded browser build).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is missing: run 'sudo apt-get install -y chromium' (Debian) first." >&2
+    exit 1
+  fi
+fi
 $PNPM install --frozen-lockfile
 rm -f packages/*/test-results.json apps/*/test-results.json
 $PNPM run lint
