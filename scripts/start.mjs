@@ -1,14 +1,11 @@
 #!/usr/bin/env node
-// `pnpm start`: builds what is needed and runs Beckon locally with the embedded demo group.
-// Ctrl-C (or SIGTERM) drains the service and stops everything.
-import { spawn, spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// `pnpm start`: builds what is needed, then runs the presence service (embedded demo group),
+// the agent console and the visitor demo on localhost. Ctrl-C drains and stops everything.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { root, startStack } from './stack.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const port = process.env.BECKON_PORT ?? '8080';
-const host = process.env.BECKON_HOST ?? '127.0.0.1';
-
+const env = process.env;
 const build = spawnSync(
   process.execPath,
   [
@@ -16,53 +13,51 @@ const build = spawnSync(
     'run',
     'build',
     '--filter=@beckon/server...',
+    '--filter=@beckon/agent-console...',
+    '--filter=@beckon/visitor-demo...',
     '--output-logs=errors-only',
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } },
+  { cwd: root, stdio: 'inherit', env: { ...env, TURBO_TELEMETRY_DISABLED: '1' } },
 );
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const server = spawn(
-  process.execPath,
-  [join(root, 'packages', 'server', 'dist', 'cli.js'), '--port', port, '--host', host],
-  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-);
-
-let buffered = '';
-server.stdout.on('data', (chunk) => {
-  buffered += chunk;
-  let newline = buffered.indexOf('\n');
-  while (newline >= 0) {
-    const line = buffered.slice(0, newline);
-    buffered = buffered.slice(newline + 1);
-    newline = buffered.indexOf('\n');
-    let entry;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      console.log(line);
-      continue;
+const stack = await startStack({
+  port: Number(env.BECKON_PORT ?? 8080),
+  consolePort: Number(env.BECKON_CONSOLE_PORT ?? 5173),
+  demoPort: Number(env.BECKON_DEMO_PORT ?? 5174),
+  ...(env.BECKON_HOST ? { host: env.BECKON_HOST } : {}),
+  onLog: (entry) => {
+    if (
+      entry.level >= 40 &&
+      entry.msg !== 'demo mode: the demo agent secret is public; do not expose this server'
+    ) {
+      console.log(`[service] ${entry.msg}`);
     }
-    if (entry.msg === 'presence service listening') {
-      console.log(
-        `\nBeckon presence service: ${entry.url}  (health: http://${host}:${port}/healthz)`,
-      );
-    } else if (entry.msg === 'demo agent token') {
-      console.log(`Demo group: ${entry.groupId}   demo agent token:\n${entry.token}\n`);
-      console.log('Press Ctrl-C to stop.');
-    } else if (entry.level >= 40) {
-      console.log(`[server] ${entry.msg}`);
-    }
-  }
+  },
 });
 
+console.log(`
+  Beckon is running (demo group "demo"):
+
+    Agent console   ${stack.consoleUrl}
+    Visitor demo    ${stack.demoUrl}
+    Presence        ${stack.serviceUrl}
+
+  Open the visitor demo (two tabs for the focus demo), then click One-Click Connect in the
+  console. The console is signed in with this demo agent token (valid 24 h; demo only):
+
+    ${stack.agentToken}
+
+  Press Ctrl-C to stop.
+`);
+
 let stopping = false;
-const stop = (signal) => {
+const stop = async (signal) => {
   if (stopping) return;
   stopping = true;
   console.log(`\nStopping (${signal})…`);
-  server.kill('SIGTERM');
+  await stack.stop();
+  process.exit(0);
 };
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
-server.on('exit', (code) => process.exit(stopping ? 0 : (code ?? 1)));
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

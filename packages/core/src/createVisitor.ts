@@ -2,6 +2,7 @@ import { type Actor, createActor, fromCallback, type InspectionEvent, type Obser
 import type { ReconnectPolicy } from './backoff.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ConsentRequest, ConsentUI } from './consentUI.js';
+import { deriveSnapshot } from './derivedSnapshot.js';
 import { createSocketActor, type TokenSource } from './socketActor.js';
 import type { Transport } from './transport.js';
 import {
@@ -280,14 +281,7 @@ export function createVisitor(options: VisitorOptions): Visitor {
   });
   actor.start();
 
-  let state = toState(actor);
-  const listeners = new Set<(state: VisitorState) => void>();
-  actor.subscribe(() => {
-    const next = toState(actor);
-    if (sameState(state, next)) return;
-    state = next;
-    for (const listener of [...listeners]) listener(state);
-  });
+  const view = deriveSnapshot(actor, toState, sameState);
 
   return {
     init({ groupId, visitorId } = {} as { groupId: string; visitorId: string }) {
@@ -330,13 +324,8 @@ export function createVisitor(options: VisitorOptions): Visitor {
       const sub = actor.on(type, listener as (event: VisitorEmitted) => void);
       return () => sub.unsubscribe();
     },
-    getSnapshot: () => state,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
+    getSnapshot: view.getSnapshot,
+    subscribe: view.subscribe,
     actor,
   };
 }

@@ -288,6 +288,8 @@ export const ToAgent = /* @__PURE__ */ (() =>
     visitorEvent('presence', { data: Properties }),
     visitorEvent('visibility', { visibility: VisibilityState }),
     visitorEvent('visitorConnected', { connections: z.int().check(z.minimum(0)) }),
+    /** The number of open connections changed (a tab opened or closed; 0 while reconnecting). */
+    visitorEvent('connections', { connections: z.int().check(z.minimum(0)) }),
     visitorEvent('visitorDisconnected', {}),
     visitorEvent('focus', { connectionId: Text, epoch: Epoch }),
     visitorEvent('terms', { status: TermsStatus }),

@@ -35,6 +35,16 @@ describe('handshake', () => {
     expect(conn.invalid).toEqual([]);
   });
 
+  it('getSnapshot is already current inside event listeners', () => {
+    const { agent, peer } = startAgent();
+    const seen: string[] = [];
+    agent.on('connected', () => seen.push(agent.getSnapshot().status));
+    agent.connect();
+    peer.current.open();
+    peer.current.welcome({ connectionId: 'agent-8' });
+    expect(seen).toEqual(['connected']);
+  });
+
   it('connecting twice opens one connection', () => {
     const { agent, peer, online } = startAgent();
     online();

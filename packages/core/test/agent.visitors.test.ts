@@ -108,6 +108,11 @@ describe('the live visitor map', () => {
       { type: 'sessionStart', visitorId: 'alice', at: 3_004, sessionKey: 'alice' },
     ]);
 
+    // Another tab of alice closes: the count follows, the visitor stays.
+    conn.push({ type: 'connections', visitorId: 'alice', at: 3_004, connections: 1 });
+    expect(agent.getSnapshot().visitors.get('alice')?.connections).toBe(1);
+    expect(of('connections')).toHaveLength(1);
+
     conn.push({ type: 'sessionEnd', visitorId: 'alice', at: 3_005, reason: 'done' });
     conn.push({ type: 'visitorDisconnected', visitorId: 'carol', at: 3_006 });
     visitors = agent.getSnapshot().visitors;

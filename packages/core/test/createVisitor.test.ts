@@ -740,6 +740,25 @@ describe('options and bindings', () => {
     expect(visitor.getSnapshot().focused).toBe(false);
   });
 
+  it('getSnapshot is already current inside event listeners', () => {
+    const { visitor, service, connect } = setup();
+    const seen: string[] = [];
+    visitor.on('connected', () => seen.push(visitor.getSnapshot().connection));
+    visitor.on('blur', () => seen.push(String(visitor.getSnapshot().focused)));
+    const notified: string[] = [];
+    visitor.subscribe((s) => notified.push(`${s.connection}/${s.focused}`));
+    connect();
+    service.current?.push({ type: 'blur', epoch: 9 });
+    expect(seen).toEqual(['connected', 'false']);
+    // Reading early in a listener does not swallow the subscriber's notification.
+    expect(notified).toEqual([
+      'initialized/false',
+      'connecting/false',
+      'connected/true',
+      'connected/false',
+    ]);
+  });
+
   it('on() returns a function that stops listening', () => {
     const { visitor, connect } = setup();
     const listener = vi.fn();

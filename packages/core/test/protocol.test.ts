@@ -141,6 +141,7 @@ const toAgent: ToAgent[] = [
   { type: 'presence', visitorId: 'alice-42', at, data: { url: '/cart' } },
   { type: 'visibility', visitorId: 'alice-42', at, visibility: 'hidden' },
   { type: 'visitorConnected', visitorId: 'alice-42', at, connections: 1 },
+  { type: 'connections', visitorId: 'alice-42', at, connections: 2 },
   { type: 'visitorDisconnected', visitorId: 'alice-42', at },
   { type: 'focus', visitorId: 'alice-42', at, connectionId: 'c-2', epoch: 5 },
   { type: 'terms', visitorId: 'alice-42', at, status: 'accepted' },

@@ -162,11 +162,15 @@ interface Conn {
   /** The registry knows this (visitor) connection; teardown must remove it. */
   registered: boolean;
   watchAll: boolean;
-  watched: Set<string>;
+  // The collections below are made on first use: most connections are visitors that never
+  // need them, and three empty ones cost ~600 bytes per connection. (Always present, maybe
+  // undefined, so every connection object keeps one shape.)
+  /** Agent: visitors watched one by one. */
+  watched: Set<string> | undefined;
   /** Agent: its requests in flight, by server-side id. */
-  requests: Map<number, Pending>;
+  requests: Map<number, Pending> | undefined;
   /** Visitor: requests sent to it and not yet acknowledged. */
-  awaiting: Set<Pending>;
+  awaiting: Set<Pending> | undefined;
   limiter: RateLimiter;
   limitedStreak: number;
   badFrames: number[];
@@ -304,6 +308,14 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     liveTimers.delete(handle);
   };
 
+  // Dropped, not just cleared: a cleared timer still holds its callback (and through it the
+  // connection's closures) for as long as the connection lives. Assigned, not deleted:
+  // `delete` would turn every connection object into a slower, larger dictionary.
+  const stopHandshakeTimer = (conn: Conn) => {
+    cancel(conn.handshakeTimer);
+    conn.handshakeTimer = undefined;
+  };
+
   const visitorKey = (groupId: string, visitorId: string) => `${groupId}/${visitorId}`;
   const local = (groupId: string, visitorId: string): VisitorLocal => {
     const key = visitorKey(groupId, visitorId);
@@ -337,7 +349,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   const closeConn = (conn: Conn, code: number, reason: string) => {
     if (conn.phase === 'closed') return;
     conn.phase = 'closed';
-    cancel(conn.handshakeTimer);
+    stopHandshakeTimer(conn);
     log.debug({ connectionId: conn.id, code, reason }, 'closing connection');
     try {
       conn.peer.close(code, reason);
@@ -396,7 +408,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     if (!agents || agents.size === 0) return;
     const event = { ...body, visitorId, at: now() } as AgentEvent;
     for (const agent of agents) {
-      if (agent.watchAll || agent.watched.has(visitorId)) send(agent, event);
+      if (agent.watchAll || agent.watched?.has(visitorId)) send(agent, event);
     }
   };
 
@@ -447,8 +459,8 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     p.done = true;
     cancel(p.timer);
     pendingById.delete(p.serverId);
-    p.agent.requests.delete(p.serverId);
-    p.target?.awaiting.delete(p);
+    p.agent.requests?.delete(p.serverId);
+    p.target?.awaiting?.delete(p);
     visitors.get(visitorKey(p.groupId, p.visitorId))?.waiting.delete(p);
   };
 
@@ -474,7 +486,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     p.attempts += 1;
     p.target = target;
     p.epoch = epoch;
-    target.awaiting.add(p);
+    (target.awaiting ??= new Set()).add(p);
     p.timer = timer(
       ackTimeoutMs,
       () => fail(p, ErrorCode.timeout, `the visitor did not acknowledge within ${ackTimeoutMs} ms`),
@@ -633,10 +645,14 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     conn.registered = true;
     if (isClosed(conn)) return;
     conn.phase = 'open';
-    cancel(conn.handshakeTimer);
-    const v = local(groupId, visitorId);
-    cancel(v.graceTimer);
-    delete v.graceTimer;
+    stopHandshakeTimer(conn);
+    // Only a visitor coming back within the grace window has local state to clear; creating
+    // it for every visitor would cost a few hundred bytes each.
+    const v = visitors.get(visitorKey(groupId, visitorId));
+    if (v) {
+      cancel(v.graceTimer);
+      delete v.graceTimer;
+    }
     log.info(
       { connectionId: conn.id, group: groupId, visitorId, epoch: result.focus.epoch },
       'visitor connected',
@@ -649,12 +665,12 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       epoch: result.focus.epoch,
       heartbeatMs,
     });
-    if (result.isNew) {
-      emit(groupId, visitorId, {
-        type: 'visitorConnected',
-        connections: result.visitor.connections.length,
-      });
-    }
+    // A new visitor is announced; for one already known (another tab, or back within the
+    // grace window) agents still learn how many instances it has now.
+    emit(groupId, visitorId, {
+      type: result.isNew ? 'visitorConnected' : 'connections',
+      connections: result.visitor.connections.length,
+    });
     applyFocus(groupId, visitorId, result.focus, conn);
     if (result.visibilityChanged) {
       onVisibility(groupId, visitorId, result.visitor.visibility, result.visitor.hiddenSince);
@@ -690,7 +706,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     }
     conn.agentId = result.claims.sub;
     conn.phase = 'open';
-    cancel(conn.handshakeTimer);
+    stopHandshakeTimer(conn);
     let agents = agentsByGroup.get(groupId);
     if (!agents) {
       agents = new Set();
@@ -846,7 +862,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       }
       case 'watch':
         if (m.visitorId === undefined) conn.watchAll = true;
-        else if (conn.watched.size >= MAX_WATCHED && !conn.watched.has(m.visitorId)) {
+        else if ((conn.watched?.size ?? 0) >= MAX_WATCHED && !conn.watched?.has(m.visitorId)) {
           send(conn, {
             type: 'failed',
             id: m.id,
@@ -855,17 +871,17 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
             param: 'visitorId',
           });
           return;
-        } else conn.watched.add(m.visitorId);
+        } else (conn.watched ??= new Set()).add(m.visitorId);
         send(conn, { type: 'ok', id: m.id });
         return;
       case 'unwatch':
         if (m.visitorId === undefined) conn.watchAll = false;
-        else conn.watched.delete(m.visitorId);
+        else conn.watched?.delete(m.visitorId);
         send(conn, { type: 'ok', id: m.id });
         return;
       case 'showTerms':
       case 'signal': {
-        if (conn.requests.size >= MAX_PENDING_PER_AGENT) {
+        if ((conn.requests?.size ?? 0) >= MAX_PENDING_PER_AGENT) {
           metrics.inc(METRIC_NAMES.rejections, { reason: 'tooManyPending' });
           send(conn, {
             type: 'failed',
@@ -905,7 +921,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
           done: false,
         };
         pendingById.set(p.serverId, p);
-        conn.requests.set(p.serverId, p);
+        (conn.requests ??= new Map()).set(p.serverId, p);
         await dispatch(p);
         return;
       }
@@ -1024,19 +1040,19 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
 
   const teardown = async (conn: Conn) => {
     conns.delete(conn.id);
-    cancel(conn.handshakeTimer);
+    stopHandshakeTimer(conn);
     if (conn.role === 'agent') {
       agentsByGroup.get(conn.groupId)?.delete(conn);
       if (agentsByGroup.get(conn.groupId)?.size === 0) agentsByGroup.delete(conn.groupId);
       // Nobody is left to tell; just stop the clocks.
-      for (const p of [...conn.requests.values()]) finish(p);
+      for (const p of [...(conn.requests?.values() ?? [])]) finish(p);
       log.info({ connectionId: conn.id, group: conn.groupId }, 'agent disconnected');
       return;
     }
     if (!conn.registered) return;
     const { groupId, visitorId } = conn;
-    const orphans = [...conn.awaiting];
-    conn.awaiting.clear();
+    const orphans = [...(conn.awaiting ?? [])];
+    conn.awaiting?.clear();
     for (const p of orphans) {
       cancel(p.timer);
       delete p.target;
@@ -1049,6 +1065,12 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     });
     log.info({ connectionId: conn.id, group: groupId, visitorId }, 'visitor connection closed');
     if (stopping) return;
+    if (result.visitor) {
+      emit(groupId, visitorId, {
+        type: 'connections',
+        connections: result.visitor.connections.length,
+      });
+    }
     if (result.focus) applyFocus(groupId, visitorId, result.focus);
     if (result.visitor && result.visitor.connections.length === 0) {
       const v = local(groupId, visitorId);
@@ -1124,9 +1146,9 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       agentId: '',
       registered: false,
       watchAll: false,
-      watched: new Set(),
-      requests: new Map(),
-      awaiting: new Set(),
+      watched: undefined,
+      requests: undefined,
+      awaiting: undefined,
       limiter: createRateLimiter(rateLimit, t),
       limitedStreak: 0,
       badFrames: [],
@@ -1153,7 +1175,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       log.debug({ connectionId: conn.id, code, reason }, 'peer closed');
       if (conn.phase === 'closed') return;
       conn.phase = 'closed';
-      cancel(conn.handshakeTimer);
+      stopHandshakeTimer(conn);
       enqueue(conn, () => teardown(conn), 'teardown');
     });
     peer.onPong?.(() => {

@@ -23,26 +23,43 @@ export interface RateLimiter {
  * if (wait > 0) reply({ type: 'error', code: 'rateLimited', retryAfter: wait });
  */
 export function createRateLimiter(limit: RateLimit, start: number): RateLimiter {
-  let tokens = limit.burst;
-  let last = start;
-  const refill = (now: number) => {
-    if (now > last) {
-      tokens = Math.min(limit.burst, tokens + ((now - last) * limit.perSecond) / 1000);
-      last = now;
+  return new TokenBucket(limit, start);
+}
+
+// A class, not closures: there is one per connection, and methods on a prototype cost
+// nothing per instance (three closures and their context cost ~200 bytes each time).
+class TokenBucket implements RateLimiter {
+  private tokens: number;
+  private last: number;
+  private readonly limit: RateLimit;
+
+  constructor(limit: RateLimit, start: number) {
+    this.limit = limit;
+    this.tokens = limit.burst;
+    this.last = start;
+  }
+
+  private refill(now: number) {
+    if (now > this.last) {
+      this.tokens = Math.min(
+        this.limit.burst,
+        this.tokens + ((now - this.last) * this.limit.perSecond) / 1000,
+      );
+      this.last = now;
     }
-  };
-  return {
-    take(now) {
-      refill(now);
-      if (tokens >= 1) {
-        tokens -= 1;
-        return 0;
-      }
-      return Math.max(1, Math.ceil(((1 - tokens) * 1000) / limit.perSecond));
-    },
-    fullIn(now) {
-      refill(now);
-      return Math.ceil(((limit.burst - tokens) * 1000) / limit.perSecond);
-    },
-  };
+  }
+
+  take(now: number): number {
+    this.refill(now);
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.limit.perSecond));
+  }
+
+  fullIn(now: number): number {
+    this.refill(now);
+    return Math.ceil(((this.limit.burst - this.tokens) * 1000) / this.limit.perSecond);
+  }
 }

@@ -105,6 +105,7 @@ export interface AgentEventMap {
   presence: Omit<Extract<AgentEvent, { type: 'presence' }>, 'type'>;
   visibility: Omit<Extract<AgentEvent, { type: 'visibility' }>, 'type'>;
   visitorConnected: Omit<Extract<AgentEvent, { type: 'visitorConnected' }>, 'type'>;
+  connections: Omit<Extract<AgentEvent, { type: 'connections' }>, 'type'>;
   visitorDisconnected: Omit<Extract<AgentEvent, { type: 'visitorDisconnected' }>, 'type'>;
   focus: Omit<Extract<AgentEvent, { type: 'focus' }>, 'type'>;
   terms: Omit<Extract<AgentEvent, { type: 'terms' }>, 'type'>;

@@ -1,6 +1,7 @@
 import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
 import type { ReconnectPolicy } from '../backoff.js';
 import { type Clock, systemClock } from '../clock.js';
+import { deriveSnapshot } from '../derivedSnapshot.js';
 import { checkId } from '../limits.js';
 import type { VisitorSummary } from '../protocol.js';
 import type { Transport } from '../transport.js';
@@ -288,14 +289,7 @@ export function createAgent(options: AgentOptions): Agent {
       }
     });
 
-  let state = toState(actor);
-  const listeners = new Set<(state: AgentState) => void>();
-  actor.subscribe(() => {
-    const next = toState(actor);
-    if (sameState(state, next)) return;
-    state = next;
-    for (const listener of [...listeners]) listener(state);
-  });
+  const view = deriveSnapshot(actor, toState, sameState);
 
   return {
     connect() {
@@ -316,13 +310,8 @@ export function createAgent(options: AgentOptions): Agent {
       const sub = actor.on(type, listener as (event: AgentEmitted) => void);
       return () => sub.unsubscribe();
     },
-    getSnapshot: () => state,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
+    getSnapshot: view.getSnapshot,
+    subscribe: view.subscribe,
     actor,
   };
 }

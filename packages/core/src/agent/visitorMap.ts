@@ -138,6 +138,9 @@ export function applyVisitorEvent(current: VisitorMap, event: AgentEvent): Visit
         lastActiveAt: Math.max(base.lastActiveAt, at),
       };
       break;
+    case 'connections':
+      next = { ...base, connections: event.connections };
+      break;
     case 'focus':
       // Focus epochs only grow; an older one arriving late must not undo a newer one.
       if (prev && event.epoch < prev.epoch) return current;

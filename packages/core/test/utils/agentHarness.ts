@@ -16,6 +16,7 @@ const EVENT_TYPES: AgentEventType[] = [
   'presence',
   'visibility',
   'visitorConnected',
+  'connections',
   'visitorDisconnected',
   'focus',
   'terms',

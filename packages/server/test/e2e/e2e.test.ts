@@ -225,8 +225,11 @@ describe.each([
     const id = uniqueId('v');
     const first = await connected(visitor(), 'shop', id);
     const blurred = visitorEvent(first, 'blur');
+    const two = agentEvent(a, 'connections', (e) => e.visitorId === id && e.connections === 2);
     const second = await connected(visitor(), 'shop', id);
     await blurred;
+    await two;
+    expect(a.getSnapshot().visitors.get(id)?.connections).toBe(2);
     expect(second.getSnapshot().focused).toBe(true);
     const secondId = (await a.lookupVisitor(id))?.focusedConnectionId;
 
@@ -238,6 +241,11 @@ describe.each([
     const summary = await a.lookupVisitor(id);
     expect(summary?.connections).toBe(2);
     expect(summary?.focusedConnectionId).not.toBe(secondId);
+    // Closing the tab that does not hold focus is news too: one instance left.
+    const one = agentEvent(a, 'connections', (e) => e.visitorId === id && e.connections === 1);
+    second.disconnect();
+    await one;
+    expect(a.getSnapshot().visitors.get(id)?.connections).toBe(1);
   });
 
   it('showTerms reaches only the focused instance', async () => {
