@@ -18,6 +18,5 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 $PNPM install --frozen-lockfile
 rm -f packages/*/test-results.json apps/*/test-results.json
-$PNPM run lint
-$PNPM exec turbo run typecheck build test lint:package --concurrency=2
+$PNPM exec turbo run lint typecheck build test lint:package --concurrency=2
 if [ "${CI:-}" = "true" ]; then node scripts/test-summary.mjs; fi

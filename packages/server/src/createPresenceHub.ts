@@ -486,7 +486,8 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     p.attempts += 1;
     p.target = target;
     p.epoch = epoch;
-    (target.awaiting ??= new Set()).add(p);
+    target.awaiting ??= new Set();
+    target.awaiting.add(p);
     p.timer = timer(
       ackTimeoutMs,
       () => fail(p, ErrorCode.timeout, `the visitor did not acknowledge within ${ackTimeoutMs} ms`),
@@ -871,7 +872,10 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
             param: 'visitorId',
           });
           return;
-        } else (conn.watched ??= new Set()).add(m.visitorId);
+        } else {
+          conn.watched ??= new Set();
+          conn.watched.add(m.visitorId);
+        }
         send(conn, { type: 'ok', id: m.id });
         return;
       case 'unwatch':
@@ -921,7 +925,8 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
           done: false,
         };
         pendingById.set(p.serverId, p);
-        (conn.requests ??= new Map()).set(p.serverId, p);
+        conn.requests ??= new Map();
+        conn.requests.set(p.serverId, p);
         await dispatch(p);
         return;
       }
