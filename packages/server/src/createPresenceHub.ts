@@ -175,6 +175,8 @@ interface Conn {
   limitedStreak: number;
   badFrames: number[];
   lastSeen: number;
+  /** When the last ping went out (transport or protocol); undefined until the first. */
+  pingedAt: number | undefined;
   /** Handlers of one connection run one after another, so a pipelined frame never overtakes `hello`. */
   queue: Promise<void>;
   handshakeTimer?: unknown;
@@ -1110,12 +1112,23 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     }
   };
 
+  let tickDue = now() + heartbeatMs;
   const tick = () => {
     const t = now();
+    // A tick that ran late means this process stalled (GC, a busy loop): answers may be
+    // waiting unread in socket buffers, so this round only pings and drops nobody.
+    const stalled = t - tickDue > heartbeatMs / 2;
+    tickDue = t + heartbeatMs;
     for (const conn of conns.values()) {
       if (conn.phase === 'closed') continue;
       const silent = t - conn.lastSeen;
-      if (silent > 2 * heartbeatMs) {
+      // Dead only when a ping went out at least an interval ago and nothing came back since:
+      // a peer is never dropped without having been asked.
+      const unanswered =
+        conn.pingedAt !== undefined &&
+        conn.lastSeen < conn.pingedAt &&
+        t - conn.pingedAt >= heartbeatMs;
+      if (!stalled && silent > 2 * heartbeatMs && unanswered) {
         metrics.inc(METRIC_NAMES.rejections, { reason: 'heartbeatTimeout' });
         const peer = conn.peer;
         closeConn(conn, CloseCode.heartbeatTimeout, 'no answer to pings');
@@ -1127,11 +1140,14 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       if (conn.peer.ping) {
         try {
           conn.peer.ping();
+          if (conn.pingedAt === undefined || conn.lastSeen >= conn.pingedAt) conn.pingedAt = t;
         } catch (error) {
           log.debug({ err: error, connectionId: conn.id }, 'ping failed');
         }
       } else if (silent >= heartbeatMs && conn.phase === 'open') {
         // Peers without transport pings get the protocol's own: silence for one interval.
+        // The first unanswered ping's time is kept, so repeated pings do not postpone a drop.
+        if (conn.pingedAt === undefined || conn.lastSeen >= conn.pingedAt) conn.pingedAt = t;
         send(conn, { type: 'ping' });
       }
     }
@@ -1158,6 +1174,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       limitedStreak: 0,
       badFrames: [],
       lastSeen: t,
+      pingedAt: undefined,
       queue: Promise.resolve(),
     };
     if (stopping) {

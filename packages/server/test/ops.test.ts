@@ -1,5 +1,5 @@
 import { CloseCode, PROTOCOL_VERSION } from '@beckon/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, createPresenceHub, createPresenceServer, type Peer } from '../src/index.js';
 import {
   AGENT_SECRET,
@@ -153,6 +153,85 @@ describe('operations', () => {
       1,
     );
     expect(hub.connectionCounts()).toEqual({ visitor: 1, agent: 0, handshake: 0 });
+    await hub.close();
+  });
+
+  it('never drops a peer it has not pinged, nor on a tick that ran late (a stalled process)', async () => {
+    // A hand-driven clock: `at` is the time, `run` fires the timers that are due.
+    let at = 0;
+    const pending: { due: number; fn: () => void; id: number }[] = [];
+    let ids = 0;
+    const timers = {
+      setTimeout: (fn: () => void, ms: number) => {
+        const id = ++ids;
+        pending.push({ due: at + ms, fn, id });
+        return id;
+      },
+      clearTimeout: (id: unknown) => {
+        const i = pending.findIndex((p) => p.id === id);
+        if (i >= 0) pending.splice(i, 1);
+      },
+    };
+    const run = (to: number) => {
+      for (;;) {
+        pending.sort((a, b) => a.due - b.due);
+        const next = pending[0];
+        if (!next || next.due > to) break;
+        pending.shift();
+        at = Math.max(at, next.due);
+        next.fn();
+      }
+      at = to;
+    };
+    const hub = createPresenceHub({
+      groups: GROUPS,
+      logLevel: 'silent',
+      heartbeatMs: 1_000,
+      now: () => at,
+      timers,
+    });
+    const out: string[] = [];
+    let closedWith: number | undefined;
+    let deliver: (d: string) => void = () => {};
+    hub.accept({
+      send: (t) => out.push(JSON.parse(t).type),
+      close: (code) => {
+        closedWith = code;
+      },
+      onMessage: (l) => {
+        deliver = (d) => l(d);
+      },
+      onClose: () => {},
+    });
+    deliver(
+      JSON.stringify({
+        type: 'hello',
+        v: PROTOCOL_VERSION,
+        role: 'visitor',
+        groupId: 'shop',
+        visitorId: 'mute',
+        visible: true,
+      }),
+    );
+    await vi.waitFor(() => expect(out).toEqual(['welcome']));
+    // Before any ping, long silence alone is not enough to drop a peer.
+    run(999);
+    expect(out).toEqual(['welcome']);
+    run(1_000);
+    expect(out).toEqual(['welcome', 'ping']);
+    // The process stalls for 4 s right after that ping; the peer's answer sits unread. The
+    // late tick must not drop it for an answer it could not read yet.
+    at = 5_000;
+    run(5_000);
+    expect(closedWith).toBeUndefined();
+    deliver('{"type":"pong"}');
+    run(6_000);
+    expect(closedWith).toBeUndefined();
+    // From now on the peer stays silent: dropped once a ping has gone unanswered on time.
+    run(7_999);
+    expect(closedWith).toBeUndefined();
+    run(8_000);
+    expect(closedWith).toBe(CloseCode.heartbeatTimeout);
     await hub.close();
   });
 
