@@ -708,27 +708,14 @@ export interface DemoPage {
   /** The visitor ID in use now (the tester can change it). */
   visitorId(): string;
   /**
-   * Sends this page's presence now (`url`, `title`, `c_cart`), for changes that are not
-   * navigations, such as adding to the cart. Does nothing while not connected.
+   * Re-sends this page's presence (`url`, `title`, `c_cart`) for changes that are not
+   * navigations, such as adding to the cart: `wirePage`'s `refresh()`, so it is throttled
+   * like navigation and sent only while connected and holding focus (a cart changed from
+   * a background tab must not take focus from the tab the visitor is using).
    */
   refreshPresence(): void;
   /** Disconnects and removes everything the page set up. */
   stop(): void;
-}
-
-/**
- * The presence the demo sends: the page (`url`, `title`) and the cart's item count (`c_cart`).
- *
- * @example
- * visitor.presence(pagePresence()); // { url: 'http://…/cart.html', c_cart: '2', title: 'Cart · …' }
- */
-export function pagePresence(doc: Document = document): Record<string, string> {
-  const data: Record<string, string> = {
-    url: doc.location?.href ?? '',
-    c_cart: String(cartCount()),
-  };
-  if (doc.title) data.title = doc.title;
-  return data;
 }
 
 /**
@@ -796,11 +783,12 @@ export async function startDemoPage(options: StartDemoPageOptions): Promise<Demo
     ...(options.transport && { transport: options.transport }),
   });
   const v = visitor;
+  const wiring = wirePage(v, { extra: () => ({ c_cart: String(cartCount()) }) });
   const cleanups = [
     mountStatusPill(chrome.status, v),
     mountSessionBanner(chrome.banner, v),
     keepSessionAcrossPages(v),
-    wirePage(v, { extra: () => ({ c_cart: String(cartCount()) }) }),
+    wiring,
   ];
   const onStorage = (event: StorageEvent) => {
     if (event.key !== VISITOR_ID_KEY) return;
@@ -816,9 +804,7 @@ export async function startDemoPage(options: StartDemoPageOptions): Promise<Demo
     config,
     chrome,
     visitorId: () => visitorId,
-    refreshPresence() {
-      if (v.getSnapshot().connection === 'connected') v.presence(pagePresence(doc));
-    },
+    refreshPresence: () => wiring.refresh(),
     stop() {
       for (const cleanup of cleanups.reverse()) cleanup();
       v.disconnect();

@@ -351,8 +351,37 @@ describe('mountChrome', () => {
 describe('startDemoPage', () => {
   let demo: DemoPage | undefined;
   afterEach(() => {
+    vi.useRealTimers();
     demo?.stop();
     demo = undefined;
+  });
+
+  it('a cart change in a tab that lost focus does not take focus back', async () => {
+    history.replaceState(null, '', '/cart.html?visitor=dave');
+    const { service } = mockService();
+    demo = await startDemoPage({
+      page: 'cart',
+      transport: service.transport,
+      configEnvironment: { fetch: notFound, storage: memory() },
+    });
+    service.flush();
+    const first = service.current!;
+    await vi.waitFor(() => expect(first.sent.some((m) => m.type === 'presence')).toBe(true));
+    // The same visitor in another tab (here: another visitor object) takes focus.
+    const other = demoVisitorOn(service);
+    connectOn(service, other, { visitorId: 'dave' });
+    expect(demo.visitor.getSnapshot().focused).toBe(false);
+    const presenceCount = first.sent.filter((m) => m.type === 'presence').length;
+
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    addToCart('trail-pack');
+    demo.refreshPresence();
+    vi.advanceTimersByTime(5000);
+    service.flush();
+    expect(first.sent.filter((m) => m.type === 'presence')).toHaveLength(presenceCount);
+    expect(first.focused).toBe(false);
+    expect(demo.visitor.getSnapshot().focused).toBe(false);
+    other.disconnect();
   });
 
   it('signs in with ?visitor=, connects, sends url, title and c_cart, and follows other tabs', async () => {
@@ -381,9 +410,16 @@ describe('startDemoPage', () => {
       }),
     );
 
+    // wirePage's refresh(): throttled like navigation, and the connect presence just went out.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const cartsSent = () => sent().flatMap((m) => (m.type === 'presence' ? [m.data.c_cart] : []));
     addToCart('trail-pack');
     demo.refreshPresence();
+    expect(cartsSent()).toEqual(['1']);
+    vi.advanceTimersByTime(1000);
+    expect(cartsSent()).toEqual(['1', '2']);
     expect(sent().at(-1)).toMatchObject({ type: 'presence', data: { c_cart: '2' } });
+    vi.useRealTimers();
 
     // Another tab picked a new visitor ID: this one follows without a reload.
     localStorage.setItem(VISITOR_ID_KEY, 'carol');

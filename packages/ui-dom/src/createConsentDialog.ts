@@ -135,8 +135,9 @@ interface Shown {
  * Creates the default consent dialog ("Default UI"): a native modal `<dialog>` in a shadow
  * root, so page styles and the dialog's styles never mix. It shows who asks, the session
  * key, a link to the terms page (opened in a new tab; only `http(s)` or relative URLs),
- * and Accept and Decline. It is keyboard-usable: focus moves to Accept, Tab cycles inside,
- * Escape declines, and focus returns to where it was. Themable with `--beckon-*` CSS
+ * and Accept and Decline. It is keyboard-usable: focus moves to Decline (the least
+ * consequential answer, so a reflexive Enter never starts a screen share), Tab cycles
+ * inside, Escape declines, and focus returns to where it was. Themable with `--beckon-*` CSS
  * custom properties and `::part()`; English, German and French are shipped.
  *
  * `show` throws when there is no document (server-side rendering, workers); core then
@@ -274,7 +275,7 @@ export function createConsentDialog(options: ConsentDialogOptions = {}): Consent
     // comes back. Other Beckon dialogs are left alone, so two can never fight over focus.
     const onFocusIn = (event: FocusEvent) => {
       const target = event.target as Element | null;
-      if (!done && target?.localName !== CONSENT_DIALOG_TAG) accept.focus();
+      if (!done && target?.localName !== CONSENT_DIALOG_TAG) decline.focus();
     };
     const onAccept = () => decide('accepted');
     const onDecline = () => decide('declined');
@@ -327,7 +328,9 @@ export function createConsentDialog(options: ConsentDialogOptions = {}): Consent
       );
     }
     if (!nativeModal) doc.addEventListener('focusin', onFocusIn);
-    accept.focus();
+    // The least consequential answer gets focus (WAI-ARIA dialog pattern for consequential
+    // confirmations): Enter pressed by reflex declines instead of starting a screen share.
+    decline.focus();
     current = shown;
     return () => teardown(true);
   };

@@ -4,5 +4,5 @@ export type { ConsentDialogOptions } from './createConsentDialog.js';
 export { CONSENT_DIALOG_TAG, createConsentDialog } from './createConsentDialog.js';
 export { dialogStyles } from './dialogStyles.js';
 export { safeLinkUrl } from './safeLinkUrl.js';
-export type { WirableVisitor, WirePageOptions } from './wirePage.js';
+export type { PageWiring, WirableVisitor, WirePageOptions } from './wirePage.js';
 export { wirePage } from './wirePage.js';

@@ -3,6 +3,25 @@ import { LIMITS, type Visitor } from '@beckon/core';
 /** The parts of a {@link Visitor} that {@link wirePage} uses. */
 export type WirableVisitor = Pick<Visitor, 'presence' | 'signalVisibility' | 'getSnapshot' | 'on'>;
 
+/**
+ * What {@link wirePage} returns: call it to undo the wiring; `refresh()` re-sends the page's
+ * presence after a change that is not a navigation.
+ */
+export interface PageWiring {
+  /** Removes every listener, timer and `history` wrapper; later calls do nothing. */
+  (): void;
+  /**
+   * Sends `url`, `title` and `extra()` as they are now — for changes that are not a
+   * navigation, such as a cart count in `extra()`. It goes through the same throttle as
+   * navigation (a task later, or at the end of the throttle window; calls in between
+   * collapse into one), and is sent only if the visitor is then connected and holds focus
+   * and the data differs from what was last sent. A blurred tab therefore never steals
+   * focus by a background refresh; the visitor's own interaction does (`reclaimFocus`).
+   * Works with `navigation: false` too. Does nothing after unwiring.
+   */
+  refresh(): void;
+}
+
 /** Options of {@link wirePage}. Each part is on unless switched off. */
 export interface WirePageOptions {
   /** Report the page's visibility (`visibilitychange`, `pagehide`, `pageshow`). Default true. */
@@ -95,7 +114,9 @@ const clip = (text: string) => text.slice(0, LIMITS.maxValueLength);
  *   sent. A tab that lost focus does not send on navigation, so background script changing
  *   the URL never steals focus from the tab the visitor is using.
  *
- * Returns the function that undoes all of it (listeners, timers, wrapped `history` methods).
+ * Returns the function that undoes all of it (listeners, timers, wrapped `history` methods),
+ * with a `refresh()` method that re-sends presence when `extra()` data changed without a
+ * navigation (see {@link PageWiring}).
  *
  * @example
  * import { createVisitor } from '@beckon/core';
@@ -106,14 +127,18 @@ const clip = (text: string) => text.slice(0, LIMITS.maxValueLength);
  *   transport: webSocketTransport({ url: 'wss://presence.example.com/' }),
  *   ui: createConsentDialog(),
  * });
- * const unwire = wirePage(visitor, { extra: () => ({ c_plan: 'pro' }) });
+ * let items = 0;
+ * const wiring = wirePage(visitor, { extra: () => ({ c_cart: String(items) }) });
  * visitor.on('initialized', () => visitor.connect());
  * visitor.init({ groupId: 'acme', visitorId: 'alice-42' });
+ * // Added to the cart: no navigation, but the agent should see the new count.
+ * items += 1;
+ * wiring.refresh();
  * // On logout:
- * unwire();
+ * wiring();
  * visitor.disconnect();
  */
-export function wirePage(visitor: WirableVisitor, options: WirePageOptions = {}): () => void {
+export function wirePage(visitor: WirableVisitor, options: WirePageOptions = {}): PageWiring {
   assertOptions(visitor, options);
   const win = options.window ?? (globalThis as { window?: Window }).window;
   if (!win || typeof win.addEventListener !== 'function') {
@@ -144,12 +169,14 @@ export function wirePage(visitor: WirableVisitor, options: WirePageOptions = {})
     report(pageVisible());
   }
 
-  // --- navigation -------------------------------------------------------------------------
+  // --- page presence: navigation and refresh() ---------------------------------------------
   const navigation = options.navigation !== false;
   let lastSent: Record<string, string> | undefined;
   let lastSentAt = Number.NEGATIVE_INFINITY;
   let timer: number | undefined;
   let force = false;
+  // An update that found the visitor offline, owed on the next `connected`.
+  let missed = false;
   let active = true;
 
   const collect = (): Record<string, string> => {
@@ -170,14 +197,19 @@ export function wirePage(visitor: WirableVisitor, options: WirePageOptions = {})
     return data;
   };
 
-  const sendNavigation = () => {
+  const sendPage = () => {
     timer = undefined;
     const forced = force;
     force = false;
     const state = visitor.getSnapshot();
-    // Offline: the next `connected` sends the page as it is then. Blurred: only the
-    // visitor's own interaction may take focus back (reclaimFocus below).
-    if (!active || state.connection !== 'connected' || !state.focused) return;
+    if (!active) return;
+    // Offline: the next `connected` sends the page as it is then (core does not queue it).
+    if (state.connection !== 'connected') {
+      missed = true;
+      return;
+    }
+    // Blurred: only the visitor's own interaction may take focus back (reclaimFocus below).
+    if (!state.focused) return;
     const data = collect();
     if (!forced && lastSent && samePresence(lastSent, data)) return;
     lastSent = data;
@@ -185,17 +217,17 @@ export function wirePage(visitor: WirableVisitor, options: WirePageOptions = {})
     visitor.presence(data);
   };
 
-  const scheduleNavigation = (forced = false) => {
+  const schedulePage = (forced = false) => {
     force ||= forced;
     if (timer !== undefined || !active) return;
     // Always a task later, even when not throttled: an SPA sets the new title right after
     // pushState, and several history calls in one task collapse into one update.
     const wait = Math.max(0, lastSentAt + throttleMs - Date.now());
-    timer = win.setTimeout(sendNavigation, wait);
+    timer = win.setTimeout(sendPage, wait);
   };
 
   if (navigation) {
-    const onNavigate = () => scheduleNavigation();
+    const onNavigate = () => schedulePage();
     listen(win, 'popstate', onNavigate);
     listen(win, 'hashchange', onNavigate);
     const navigationApi = (win as { navigation?: EventTarget }).navigation;
@@ -222,9 +254,17 @@ export function wirePage(visitor: WirableVisitor, options: WirePageOptions = {})
         });
       }
     }
-    cleanups.push(visitor.on('connected', () => scheduleNavigation(true)));
-    if (visitor.getSnapshot().connection === 'connected') scheduleNavigation(true);
+    if (visitor.getSnapshot().connection === 'connected') schedulePage(true);
   }
+  // A new connection starts with no presence: what was sent on the old one no longer
+  // counts, so a refresh() after a reconnect is never skipped as a duplicate.
+  cleanups.push(
+    visitor.on('connected', () => {
+      lastSent = undefined;
+      if (navigation || missed) schedulePage(true);
+      missed = false;
+    }),
+  );
 
   // --- reclaim focus ----------------------------------------------------------------------
   if (options.reclaimFocus !== false) {
@@ -249,7 +289,7 @@ export function wirePage(visitor: WirableVisitor, options: WirePageOptions = {})
   }
 
   let unwired = false;
-  return () => {
+  const unwire = () => {
     if (unwired) return;
     unwired = true;
     active = false;
@@ -257,4 +297,6 @@ export function wirePage(visitor: WirableVisitor, options: WirePageOptions = {})
     timer = undefined;
     for (const cleanup of cleanups.reverse()) cleanup();
   };
+  // A function object, so `const unwire = wirePage(…)` callers keep working unchanged.
+  return Object.assign(unwire, { refresh: () => schedulePage() });
 }

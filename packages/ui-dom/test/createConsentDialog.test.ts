@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import type { ConsentDecision, ConsentRequest } from '@beckon/core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   CONSENT_DIALOG_TAG,
   consentStrings,
@@ -85,11 +85,17 @@ describe('rendering', () => {
     expect(p.key?.querySelector('code')?.textContent).toBe('<img src=x onerror=alert(1)>');
   });
 
-  it('moves focus to Accept', () => {
-    createConsentDialog().show(request, () => {});
+  it('moves focus to Decline, the least consequential answer, not to Accept', () => {
+    const respond = vi.fn();
+    createConsentDialog().show(request, respond);
     const p = parts();
     expect(document.activeElement).toBe(p.host);
-    expect(p.root?.activeElement).toBe(p.accept);
+    const focused = p.root?.activeElement as HTMLElement | null | undefined;
+    expect(focused).toBe(p.decline);
+    expect(focused).not.toBe(p.accept);
+    // A reflexive Enter activates the focused button: that declines.
+    focused?.click();
+    expect(respond.mock.calls).toEqual([['declined']]);
   });
 
   it('styles itself only through its shadow root, themable by --beckon-* variables', () => {
@@ -182,10 +188,13 @@ describe('answers', () => {
 });
 
 describe('keyboard focus stays inside', () => {
-  it('Tab from the last control wraps to the first, Shift+Tab from the first to the last', () => {
+  it('Tab from Decline is left to the browser (to Accept); from the last control it wraps', () => {
     createConsentDialog().show(request, () => {});
     const p = parts();
-    expect(p.root?.activeElement).toBe(p.accept);
+    expect(p.root?.activeElement).toBe(p.decline);
+    // Decline → Accept is the browser's own Tab order: nothing to correct.
+    expect(press(p.decline!, 'Tab').defaultPrevented).toBe(false);
+    p.accept?.focus();
     const forward = press(p.accept!, 'Tab');
     expect(forward.defaultPrevented).toBe(true);
     expect(p.root?.activeElement).toBe(p.link);
@@ -203,11 +212,32 @@ describe('keyboard focus stays inside', () => {
     expect(press(p.decline!, 'Tab', { shiftKey: true }).defaultPrevented).toBe(false);
   });
 
-  it('without a terms link, Decline is the first control', () => {
+  it('without a terms link, Decline is the first control: Shift+Tab from it wraps to Accept', () => {
     createConsentDialog().show({ sessionKey: 'k', visitorId: 'v' }, () => {});
     const p = parts();
     expect(p.link).toBeNull();
-    press(p.accept!, 'Tab');
+    expect(p.root?.activeElement).toBe(p.decline);
+    expect(press(p.decline!, 'Tab', { shiftKey: true }).defaultPrevented).toBe(true);
+    expect(p.root?.activeElement).toBe(p.accept);
+    expect(press(p.accept!, 'Tab').defaultPrevented).toBe(true);
+    expect(p.root?.activeElement).toBe(p.decline);
+  });
+
+  it('without a native modal, focus that leaves for the page comes back to Decline', () => {
+    // Older browsers: no showModal, so nothing makes the page inert.
+    const proto = HTMLDialogElement.prototype;
+    const showModal = Object.getOwnPropertyDescriptor(proto, 'showModal');
+    Object.defineProperty(proto, 'showModal', { configurable: true, value: undefined });
+    onTestFinished(() => {
+      if (showModal) Object.defineProperty(proto, 'showModal', showModal);
+    });
+    createConsentDialog().show(request, () => {});
+    const p = parts();
+    expect(p.dialog?.hasAttribute('open')).toBe(true);
+    expect(p.root?.activeElement).toBe(p.decline);
+    p.accept?.focus();
+    opener.focus();
+    expect(document.activeElement).toBe(p.host);
     expect(p.root?.activeElement).toBe(p.decline);
   });
 });

@@ -239,6 +239,133 @@ describe('navigation', () => {
   });
 });
 
+describe('refresh()', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+
+  it('is a method of the returned unwire function', () => {
+    const wiring = wire(stubVisitor());
+    expect(typeof wiring).toBe('function');
+    expect(typeof wiring.refresh).toBe('function');
+  });
+
+  it('sends changed extra() fields with url and title, through the navigation throttle', () => {
+    let cart = 1;
+    const visitor = stubVisitor();
+    const wiring = wire(visitor, { throttleMs: 1000, extra: () => ({ c_cart: String(cart) }) });
+    vi.advanceTimersByTime(0);
+    expect(visitor.presence.mock.calls).toEqual([
+      [{ c_cart: '1', url: 'http://localhost:3000/start', title: 'Start' }],
+    ]);
+    cart = 2;
+    wiring.refresh();
+    cart = 3;
+    wiring.refresh();
+    // Inside the window opened by the first update: held back, then the latest data once.
+    vi.advanceTimersByTime(999);
+    expect(visitor.presence).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1);
+    expect(visitor.presence.mock.calls[1]).toEqual([
+      { c_cart: '3', url: 'http://localhost:3000/start', title: 'Start' },
+    ]);
+    vi.advanceTimersByTime(5000);
+    expect(visitor.presence).toHaveBeenCalledTimes(2);
+
+    // Outside the window: a task later. Nothing changed: nothing sent.
+    wiring.refresh();
+    vi.advanceTimersByTime(0);
+    expect(visitor.presence).toHaveBeenCalledTimes(2);
+    cart = 0;
+    document.title = 'Cart';
+    wiring.refresh();
+    vi.advanceTimersByTime(0);
+    expect(visitor.presence.mock.calls[2]).toEqual([
+      { c_cart: '0', url: 'http://localhost:3000/start', title: 'Cart' },
+    ]);
+  });
+
+  it('collapses with a navigation in the same task into one update', () => {
+    let plan = 'free';
+    const visitor = stubVisitor();
+    const wiring = wire(visitor, { throttleMs: 0, extra: () => ({ c_plan: plan }) });
+    vi.runAllTimers();
+    history.pushState(null, '', '/upgraded');
+    plan = 'pro';
+    wiring.refresh();
+    vi.runAllTimers();
+    expect(visitor.presence.mock.calls.slice(1)).toEqual([
+      [{ c_plan: 'pro', url: 'http://localhost:3000/upgraded', title: 'Start' }],
+    ]);
+  });
+
+  it('sends nothing from a blurred tab, so it never steals focus', () => {
+    let cart = 1;
+    const visitor = stubVisitor({ focused: false });
+    const wiring = wire(visitor, { throttleMs: 0, extra: () => ({ c_cart: String(cart) }) });
+    cart = 2;
+    wiring.refresh();
+    vi.runAllTimers();
+    expect(visitor.presence).not.toHaveBeenCalled();
+    // Blurred when the throttled send comes due counts too, not only when called.
+    visitor.state.focused = true;
+    wiring.refresh();
+    visitor.state.focused = false;
+    vi.runAllTimers();
+    expect(visitor.presence).not.toHaveBeenCalled();
+  });
+
+  it('with navigation off, sends on demand, and a refresh missed offline on reconnect', () => {
+    let cart = 1;
+    const visitor = stubVisitor();
+    const wiring = wire(visitor, {
+      navigation: false,
+      throttleMs: 0,
+      extra: () => ({ c_cart: String(cart) }),
+    });
+    vi.runAllTimers();
+    // The app owns presence: nothing is sent unasked.
+    expect(visitor.presence).not.toHaveBeenCalled();
+    wiring.refresh();
+    vi.runAllTimers();
+    expect(visitor.presence.mock.calls).toEqual([
+      [{ c_cart: '1', url: 'http://localhost:3000/start', title: 'Start' }],
+    ]);
+
+    // A reconnect with nothing owed sends nothing …
+    visitor.emit('connected', { connectionId: 'c2', focused: true, reconnected: true });
+    vi.runAllTimers();
+    expect(visitor.presence).toHaveBeenCalledTimes(1);
+    // … but the new connection has no presence yet: the same data is not a duplicate.
+    wiring.refresh();
+    vi.runAllTimers();
+    expect(visitor.presence).toHaveBeenCalledTimes(2);
+
+    // Offline: the refresh is owed, and sent (as the page is then) once connected again.
+    visitor.state.connection = 'reconnecting';
+    cart = 5;
+    wiring.refresh();
+    vi.runAllTimers();
+    expect(visitor.presence).toHaveBeenCalledTimes(2);
+    visitor.state.connection = 'connected';
+    cart = 6;
+    visitor.emit('connected', { connectionId: 'c3', focused: true, reconnected: true });
+    vi.runAllTimers();
+    expect(visitor.presence.mock.calls.slice(2)).toEqual([
+      [{ c_cart: '6', url: 'http://localhost:3000/start', title: 'Start' }],
+    ]);
+  });
+
+  it('does nothing after unwiring', () => {
+    const visitor = stubVisitor();
+    const wiring = wire(visitor, { throttleMs: 0, extra: () => ({ c_x: String(Math.random()) }) });
+    wiring();
+    wiring.refresh();
+    vi.runAllTimers();
+    expect(visitor.presence).not.toHaveBeenCalled();
+  });
+});
+
 describe('reclaiming focus', () => {
   it('an interaction while blurred sends presence, which takes focus back', () => {
     const visitor = stubVisitor({ focused: false });
@@ -426,6 +553,46 @@ describe('with a real visitor over the mock service', () => {
     });
     expect(first.focused).toBe(true);
     expect(visitor.getSnapshot().focused).toBe(true);
+    visitor.disconnect();
+    other.disconnect();
+  });
+
+  it('refresh() updates the agent from the focused tab; a blurred tab keeps out of it', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const clock = new SimulatedClock();
+    const service = createMockService({ clock });
+    const make = () => {
+      const v = createVisitor({ transport: service.transport, clock });
+      v.init({ groupId: 'acme', visitorId: 'alice-42' });
+      return v;
+    };
+    let cart = 0;
+    const visitor = make();
+    const wiring = wire(visitor, { throttleMs: 0, extra: () => ({ c_cart: String(cart) }) });
+    visitor.connect();
+    clock.increment(0);
+    vi.runAllTimers();
+    const first = service.current!;
+    const presence = () => first.sent.filter((m) => m.type === 'presence');
+    cart = 2;
+    wiring.refresh();
+    vi.runAllTimers();
+    expect(presence().map((m) => m.type === 'presence' && m.data.c_cart)).toEqual(['0', '2']);
+
+    // Another tab of the same visitor takes focus; this one's cart changes in the background.
+    const other = make();
+    other.connect();
+    clock.increment(0);
+    const second = service.current!;
+    expect(second.focused).toBe(true);
+    cart = 3;
+    wiring.refresh();
+    vi.runAllTimers();
+    clock.increment(0);
+    expect(presence()).toHaveLength(2);
+    expect(first.focused).toBe(false);
+    expect(second.focused).toBe(true);
+    expect(visitor.getSnapshot().focused).toBe(false);
     visitor.disconnect();
     other.disconnect();
   });

@@ -100,18 +100,22 @@ describe('the consent dialog in Chromium', () => {
     expect(text).toContain('A support agent would like to see your screen');
     expect(text).toContain('Session key: case-77');
     await waitFor(() => expect(termsOf(vid)).toEqual(['terms:displayed']));
-    expect(await focused(page)).toBe('button.accept');
+    // The least consequential answer has focus, never Accept.
+    expect(await focused(page)).toBe('button.decline');
   });
 
-  it('is accepted with the keyboard alone: Tab around, Enter on Accept', async () => {
+  it('is accepted with the keyboard alone: Tab from Decline to Accept, Enter', async () => {
     const { page, vid } = await openApp();
     await askConsent(page, vid);
-    await page.keyboard.press('Tab'); // Accept → wraps to the terms link
-    expect(await focused(page)).toBe('a');
-    await page.keyboard.press('Tab');
     expect(await focused(page)).toBe('button.decline');
     await page.keyboard.press('Tab');
     expect(await focused(page)).toBe('button.accept');
+    await page.keyboard.press('Tab'); // Accept is last → wraps to the terms link
+    expect(await focused(page)).toBe('a');
+    await page.keyboard.press('Shift+Tab'); // and back, wrapping the other way
+    expect(await focused(page)).toBe('button.accept');
+    // Nothing was answered by moving around.
+    expect(termsOf(vid)).toEqual(['terms:displayed']);
     await page.keyboard.press('Enter');
     await page.locator('dialog').waitFor({ state: 'detached' });
     await waitFor(() =>
@@ -121,20 +125,25 @@ describe('the consent dialog in Chromium', () => {
     expect(summary?.sessionKey).toBe(vid);
   });
 
-  it('is declined with the keyboard alone: Shift+Tab to Decline, Space', async () => {
-    const { page, vid } = await openApp();
-    await askConsent(page, vid);
-    await page.keyboard.press('Shift+Tab');
-    expect(await focused(page)).toBe('button.decline');
-    await page.keyboard.press('Space');
-    await page.locator('dialog').waitFor({ state: 'detached' });
-    await waitFor(() => expect(termsOf(vid)).toEqual(['terms:displayed', 'terms:declined']));
-    const events = await page.evaluate(() =>
-      (window as unknown as { visitorEvents: { type: string }[] }).visitorEvents.map((e) => e.type),
-    );
-    expect(events).toContain('termsDeclined');
-    expect(events).not.toContain('sessionStart');
-  });
+  it.each(['Enter', 'Space'])(
+    'is declined with the keyboard alone: %s on the focused Decline',
+    async (key) => {
+      const { page, vid } = await openApp();
+      await askConsent(page, vid);
+      expect(await focused(page)).toBe('button.decline');
+      await page.keyboard.press(key);
+      await page.locator('dialog').waitFor({ state: 'detached' });
+      await waitFor(() => expect(termsOf(vid)).toEqual(['terms:displayed', 'terms:declined']));
+      const events = await page.evaluate(() =>
+        (window as unknown as { visitorEvents: { type: string }[] }).visitorEvents.map(
+          (e) => e.type,
+        ),
+      );
+      expect(events).toContain('termsDeclined');
+      expect(events).not.toContain('sessionStart');
+      expect((await backend.lookup(vid))?.sessionKey).toBeUndefined();
+    },
+  );
 
   it('Escape declines', async () => {
     const { page, vid } = await openApp();
@@ -173,7 +182,8 @@ describe('the consent dialog in Chromium', () => {
     expect(await link.getAttribute('target')).toBe('_blank');
     expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
     const popupOpened = context!.waitForEvent('page');
-    await page.keyboard.press('Tab'); // to the link
+    await page.keyboard.press('Shift+Tab'); // from Decline back to the link
+    expect(await focused(page)).toBe('a');
     await page.keyboard.press('Enter');
     const popup = await popupOpened;
     await popup.waitForLoadState();

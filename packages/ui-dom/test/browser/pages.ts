@@ -5,8 +5,10 @@ export const BUNDLE_PATH = '/beckon.js';
 
 /**
  * An app page that sets Beckon up by hand from the script-tag build's global: visitor ID
- * from `?vid=`, the default dialog in English, the page wired. It records the visitor's
- * events in `window.visitorEvents` and its connection ID in `window.connectionId`.
+ * from `?vid=`, the default dialog in English, the page wired (`window.wiring`, with the
+ * cart count `#items` as `c_cart`). It records the visitor's events in
+ * `window.visitorEvents`, the presence it sent in `window.presenceCalls` and its connection
+ * ID in `window.connectionId`.
  *
  * @example
  * site.route('/app.html', appPage(backend.server.url));
@@ -37,7 +39,16 @@ ${head}
     visitor.on(type, (event) => window.visitorEvents.push(event));
   }
   visitor.on('connected', ({ connectionId }) => { window.connectionId = connectionId; });
-  Beckon.wirePage(visitor, { throttleMs: 100 });
+  window.presenceCalls = [];
+  const send = visitor.presence;
+  visitor.presence = (data) => {
+    window.presenceCalls.push(data);
+    return send(data);
+  };
+  window.wiring = Beckon.wirePage(visitor, {
+    throttleMs: 100,
+    extra: () => ({ c_cart: document.getElementById('items').textContent }),
+  });
   visitor.init({ groupId: 'demo', visitorId: vid });
   visitor.connect();
 </script>

@@ -152,6 +152,45 @@ describe('wirePage in Chromium', () => {
   });
 });
 
+describe('wirePage refresh() in Chromium', () => {
+  it('sends a changed cart count from the focused tab; a blurred tab keeps its focus', async () => {
+    const vid = `refresh-${++visitorCount}`;
+    const first = await openApp(vid);
+    const carts = () =>
+      backend
+        .eventsOf(vid)
+        .filter((e) => e.type === 'presence')
+        .map((e) => (e.type === 'presence' ? e.data.c_cart : ''));
+    await waitFor(() => expect(carts()).toEqual(['3']));
+    const setCart = (page: Page, count: number) =>
+      page.evaluate((n) => {
+        document.getElementById('items')!.textContent = String(n);
+        (window as unknown as { wiring: { refresh(): void } }).wiring.refresh();
+      }, count);
+    await setCart(first.page, 4);
+    await waitFor(() => expect(carts()).toEqual(['3', '4']));
+    expect((await backend.lookup(vid))?.presence).toMatchObject({
+      c_cart: '4',
+      url: `${site.origin}/app.html?vid=${vid}`,
+      title: 'Acme shop',
+    });
+
+    // A second tab takes focus; the first one's cart changes in the background.
+    const second = await openApp(vid);
+    await waitFor(async () => expect((await state(first.page)).focused).toBe(false));
+    const calls = () =>
+      first.page.evaluate(() => (window as unknown as { presenceCalls: unknown[] }).presenceCalls);
+    const before = (await calls()).length;
+    await setCart(first.page, 9);
+    // A timer set after the refresh's (at most throttleMs = 100 away) runs after it.
+    await first.page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    expect(await calls()).toHaveLength(before);
+    expect((await backend.lookup(vid))?.focusedConnectionId).toBe(second.connectionId);
+    expect(carts()).not.toContain('9');
+    expect((await state(first.page)).focused).toBe(false);
+  });
+});
+
 describe('the script-tag build in Chromium', () => {
   it('a plain page with only the script tag connects and shows the dialog', async () => {
     const vid = `tag-${++visitorCount}`;
@@ -184,7 +223,15 @@ describe('the script-tag build in Chromium', () => {
     await backend.agent.showTerms(vid);
     const dialog = page.getByRole('dialog', { name: 'Bildschirm teilen?' });
     await dialog.waitFor({ state: 'visible' });
-    await page.keyboard.press('Enter'); // focus is on Akzeptieren
+    const focusedButton = () =>
+      page.evaluate(
+        () =>
+          document.querySelector('beckon-consent-dialog')?.shadowRoot?.activeElement?.textContent,
+      );
+    expect(await focusedButton()).toBe('Ablehnen');
+    await page.keyboard.press('Tab'); // from Ablehnen (Decline) to Akzeptieren
+    expect(await focusedButton()).toBe('Akzeptieren');
+    await page.keyboard.press('Enter');
     await waitFor(() =>
       expect(
         backend
