@@ -1,0 +1,34 @@
+import type { BundleSize } from './measureBundles.js';
+import type { IdleRun } from './scenarios/idleCapacity.js';
+import type { ThroughputRun } from './scenarios/presenceThroughput.js';
+import type { StormRun } from './scenarios/reconnectStorm.js';
+import type { LatencyRun } from './scenarios/signalLatency.js';
+
+/** What `pnpm bench` writes to `bench/results/<date>.json`, and `pnpm bench:report` reads. */
+export interface BenchResults {
+  version: 1;
+  smoke: boolean;
+  startedAt: string;
+  finishedAt: string;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    node: string;
+    os: string;
+    totalMemMB: number;
+    openFileLimit: number;
+    /** 1, 5 and 15 minute load averages: how busy the machine was besides the bench. */
+    loadavgStart: number[];
+    loadavgEnd: number[];
+  };
+  git: { commit: string; dirty: boolean };
+  commands: { run: string; report: string; size: string };
+  params: Record<string, unknown>;
+  /** Scenarios that failed or were skipped, with why. */
+  errors: string[];
+  idle: IdleRun[];
+  latency: LatencyRun[];
+  throughput: ThroughputRun[];
+  storm: StormRun[];
+  size: BundleSize[];
+}

@@ -1,0 +1,238 @@
+/**
+ * `pnpm bench`: runs scenarios 1–4 against Beckon and the baseline relay, alternating, and
+ * measures client size (5); writes `bench/results/<date>.json`. `--smoke` runs the same
+ * harness with a few hundred connections for a few seconds (the test command runs that).
+ *
+ *   --smoke            small and quick; writes bench/.build/smoke.json unless --out is given
+ *   --out <file>       where to write the results
+ *   --only <list>      comma-separated subset of idle,latency,throughput,storm,size
+ *   --runs <n>         interleaved runs of latency and throughput (default 5; idle: at most 3)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { BenchResults } from './BenchResults.js';
+import type { ServerKind } from './lib/ServerKind.js';
+import { measureBundles } from './measureBundles.js';
+import { type IdleParams, type IdleRun, idleCapacity } from './scenarios/idleCapacity.js';
+import {
+  presenceThroughput,
+  type ThroughputParams,
+  type ThroughputRun,
+} from './scenarios/presenceThroughput.js';
+import {
+  reconnectStorm,
+  type StormMode,
+  type StormParams,
+  type StormRun,
+} from './scenarios/reconnectStorm.js';
+import { type LatencyParams, type LatencyRun, signalLatency } from './scenarios/signalLatency.js';
+
+const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const rootDir = resolve(benchDir, '..');
+
+const { values } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    runs: { type: 'string' },
+  },
+});
+const smoke = values.smoke === true;
+// Throughput and p99 swing by a third from run to run on a shared machine: medians of 5.
+const runs = Math.max(1, Math.min(9, Number(values.runs ?? (smoke ? 1 : 5)) || 1));
+// Memory per connection is steady; three runs of 19,500 connections are enough.
+const idleRuns = Math.min(runs, 3);
+const ALL = ['idle', 'latency', 'throughput', 'storm', 'size'] as const;
+const only = new Set(values.only ? values.only.split(',') : ALL);
+for (const name of only) {
+  if (!(ALL as readonly string[]).includes(name)) {
+    console.error(`unknown scenario "${name}"; use ${ALL.join(',')}`);
+    process.exit(2);
+  }
+}
+
+const params = smoke
+  ? {
+      idle: {
+        visitors: 300,
+        processes: 2,
+        concurrency: 50,
+        settleMs: 200,
+        holdMs: 300,
+      } satisfies IdleParams,
+      latency: { visitors: 200, rate: 400, durationMs: 500, pauseMs: 100 } satisfies LatencyParams,
+      throughput: {
+        visitors: 100,
+        window: 100,
+        warmupMs: 200,
+        measureMs: 500,
+        pauseMs: 100,
+      } satisfies ThroughputParams,
+      storm: {
+        visitors: 100,
+        processes: 1,
+        rampPerSec: 2_000,
+        drainSpreadMs: 500,
+        deadlineMs: 20_000,
+        pauseMs: 100,
+      } satisfies StormParams,
+    }
+  : {
+      idle: {
+        visitors: 19_500,
+        processes: 2,
+        concurrency: 100,
+        settleMs: 2_000,
+        holdMs: 5_000,
+      } satisfies IdleParams,
+      latency: {
+        visitors: 5_000,
+        rate: 2_000,
+        durationMs: 10_000,
+        pauseMs: 1_000,
+      } satisfies LatencyParams,
+      throughput: {
+        visitors: 1_000,
+        window: Number(process.env.BENCH_WINDOW ?? 1_000),
+        warmupMs: 2_000,
+        measureMs: 10_000,
+        pauseMs: 500,
+      } satisfies ThroughputParams,
+      storm: {
+        visitors: 10_000,
+        processes: 2,
+        rampPerSec: 1_500,
+        drainSpreadMs: 5_000,
+        deadlineMs: 60_000,
+        pauseMs: 1_000,
+      } satisfies StormParams,
+    };
+
+// The whole run is bounded: a scenario that would start after this is skipped.
+const BUDGET_MS = smoke ? 120_000 : 15 * 60_000;
+const began = Date.now();
+const log = (msg: string) =>
+  process.stderr.write(`[bench ${((Date.now() - began) / 1000).toFixed(1)}s] ${msg}\n`);
+
+const text = (cmd: string, args: string[]) => {
+  try {
+    return execFileSync(cmd, args, { cwd: rootDir, encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+};
+
+const results: BenchResults = {
+  version: 1,
+  smoke,
+  startedAt: new Date(began).toISOString(),
+  finishedAt: '',
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+    totalMemMB: Math.round(totalmem() / 2 ** 20),
+    openFileLimit: Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout) || 0,
+    loadavgStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    loadavgEnd: [],
+  },
+  git: {
+    commit: text('git', ['rev-parse', '--short', 'HEAD']) ?? 'unknown',
+    dirty: (text('git', ['status', '--porcelain']) ?? '') !== '',
+  },
+  commands: {
+    run: smoke ? 'pnpm bench:smoke' : 'pnpm bench',
+    report: 'pnpm bench:report',
+    size: 'pnpm size',
+  },
+  params: { ...params, runs, idleRuns },
+  errors: [],
+  idle: [],
+  latency: [],
+  throughput: [],
+  storm: [],
+  size: [],
+};
+
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+  if (Date.now() - began > BUDGET_MS) {
+    results.errors.push(`${name}: skipped, over the ${BUDGET_MS / 60_000} min budget`);
+    log(`skip ${name} (over budget)`);
+    return undefined;
+  }
+  log(`${name} …`);
+  try {
+    const out = await fn();
+    log(`${name}: ${JSON.stringify(out).slice(0, 400)}`);
+    return out;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    results.errors.push(`${name}: ${message.slice(0, 2_000)}`);
+    log(`${name} FAILED: ${message}`);
+    return undefined;
+  }
+}
+
+// Alternate which server goes first, so neither always runs on a warmer (or busier) machine.
+const order = (run: number): ServerKind[] =>
+  run % 2 === 1 ? ['beckon', 'baseline'] : ['baseline', 'beckon'];
+
+if (only.has('size')) {
+  const sizes = await step('size', () => measureBundles());
+  if (sizes) results.size = sizes;
+}
+if (only.has('idle')) {
+  for (let run = 1; run <= idleRuns; run++) {
+    for (const kind of order(run)) {
+      const r = await step<IdleRun>(`idle ${kind} #${run}`, () =>
+        idleCapacity(kind, params.idle, run),
+      );
+      if (r) results.idle.push(r);
+    }
+  }
+}
+if (only.has('latency')) {
+  for (let run = 1; run <= runs; run++) {
+    for (const kind of order(run)) {
+      const r = await step<LatencyRun>(`latency ${kind} #${run}`, () =>
+        signalLatency(kind, params.latency, run),
+      );
+      if (r) results.latency.push(r);
+    }
+  }
+}
+if (only.has('throughput')) {
+  for (let run = 1; run <= runs; run++) {
+    for (const kind of order(run)) {
+      const r = await step<ThroughputRun>(`throughput ${kind} #${run}`, () =>
+        presenceThroughput(kind, params.throughput, run),
+      );
+      if (r) results.throughput.push(r);
+    }
+  }
+}
+if (only.has('storm')) {
+  for (const mode of ['drain', 'kill'] as StormMode[]) {
+    const r = await step<StormRun>(`storm ${mode}`, () => reconnectStorm(mode, params.storm));
+    if (r) results.storm.push(r);
+  }
+}
+
+results.finishedAt = new Date().toISOString();
+results.machine.loadavgEnd = loadavg().map((l) => Math.round(l * 100) / 100);
+const out =
+  values.out !== undefined
+    ? resolve(values.out)
+    : smoke
+      ? join(benchDir, '.build', 'smoke.json')
+      : join(benchDir, 'results', `${results.startedAt.slice(0, 10)}.json`);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+log(`wrote ${out}${results.errors.length ? ` with ${results.errors.length} error(s)` : ''}`);
+process.exit(results.errors.length ? 1 : 0);

@@ -1,0 +1,60 @@
+/**
+ * The Beckon presence service under test, as a process: `createPresenceServer` from source
+ * with one group, the way `beckon-server` runs it (SIGTERM drains), plus the bench's stats.
+ */
+import { createPresenceServer, METRIC_NAMES, mintAgentToken } from '@beckon/server';
+import { BENCH_GROUP } from '../lib/benchGroup.js';
+import { benchConfig, hostServer } from './hostServer.js';
+
+export interface BeckonServerConfig {
+  port?: number;
+  logLevel?: string;
+  drainSpreadMs?: number;
+}
+
+const secret = 'bench-agent-secret-bench-agent-secret-0123456789';
+
+const config = benchConfig<BeckonServerConfig>();
+const server = await createPresenceServer({
+  host: '127.0.0.1',
+  port: config.port ?? 0,
+  groups: { [BENCH_GROUP]: { presence: true, termsUrl: '/terms', agentSecrets: [secret] } },
+  logLevel: config.logLevel ?? 'warn',
+  // The default (20 frames/s per connection) is right for visitors, but one agent sends
+  // 2,000 signals/s here and visitors send presence as fast as they can: lift it so the
+  // benchmark measures the engine, not the limiter.
+  rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
+  ...(config.drainSpreadMs !== undefined && { drainSpreadMs: config.drainSpreadMs }),
+});
+const agentToken = await mintAgentToken({
+  groupId: BENCH_GROUP,
+  agentId: 'bench-agent',
+  secret,
+  expiresIn: '2h',
+});
+
+hostServer({
+  port: server.port,
+  ready: { agentToken },
+  connections: () => {
+    const c = server.hub.connectionCounts();
+    return c.visitor + c.agent + c.handshake;
+  },
+  counters: () => {
+    const out: Record<string, number> = {
+      internalErrors: server.metrics.get(METRIC_NAMES.internalErrors),
+    };
+    for (const reason of [
+      'handshakeTimeout',
+      'heartbeatTimeout',
+      'rateLimited',
+      'tooManyPending',
+      'slowConsumer',
+      'protocolError',
+    ]) {
+      out[reason] = server.metrics.get(METRIC_NAMES.rejections, { reason });
+    }
+    return out;
+  },
+  drain: () => server.drain(),
+});

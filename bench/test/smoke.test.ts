@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchResults } from '../src/BenchResults.js';
+
+// `pnpm bench:smoke`, end to end: the real harness (bundling, server and load processes,
+// every scenario against both servers) with a few hundred connections. It proves the
+// harness works; the figures themselves are not judged here.
+const bin = fileURLToPath(new URL('../bin/bench.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'beckon-bench-'));
+const out = join(dir, 'smoke.json');
+let exitCode: number | null;
+let output = '';
+let results: BenchResults;
+
+beforeAll(async () => {
+  exitCode = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, [bin, 'run', '--smoke', '--out', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  results = JSON.parse(readFileSync(out, 'utf8')) as BenchResults;
+}, 180_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('pnpm bench:smoke', () => {
+  it('runs every scenario without an error', () => {
+    expect(results.errors, output).toEqual([]);
+    expect(exitCode, output).toBe(0);
+    expect(results.smoke).toBe(true);
+    expect(results.machine.cpus).toBeGreaterThan(0);
+  });
+
+  it('holds every idle connection on both servers and reads their memory', () => {
+    expect(results.idle.map((r) => r.server).sort()).toEqual(['baseline', 'beckon']);
+    for (const r of results.idle) {
+      expect(r.connected, r.server).toBe(r.target);
+      expect(r.heldClient, r.server).toBe(r.target);
+      expect(r.heldServer, r.server).toBe(r.target);
+      expect(r.rssAfter, r.server).toBeGreaterThan(0);
+    }
+  });
+
+  it('delivers and answers every signal on both servers', () => {
+    expect(results.latency.map((r) => r.server).sort()).toEqual(['baseline', 'beckon']);
+    for (const r of results.latency) {
+      expect(r.sent, r.server).toBeGreaterThan(0);
+      expect(r.received, r.server).toBe(r.sent);
+      expect(r.delivered, r.server).toBe(r.sent);
+      expect(r.lost, r.server).toBe(0);
+      expect(r.duplicates, r.server).toBe(0);
+      expect(r.delivery.count, r.server).toBe(r.sent);
+      expect(r.rtt.p50, r.server).toBeGreaterThanOrEqual(r.delivery.p50 * 0.5);
+    }
+  });
+
+  it('relays presence to the agent on both servers, losing nothing', () => {
+    expect(results.throughput.map((r) => r.server).sort()).toEqual(['baseline', 'beckon']);
+    for (const r of results.throughput) {
+      expect(r.relayed, r.server).toBeGreaterThan(0);
+      expect(r.perSec, r.server).toBeGreaterThan(0);
+      expect(r.serverCpuUsPerMsg, r.server).toBeGreaterThan(0);
+      expect(r.unrelayed, r.server).toBe(0);
+    }
+  });
+
+  it('brings every real visitor back after a drain and after kill -9', () => {
+    expect(results.storm.map((r) => r.mode)).toEqual(['drain', 'kill']);
+    for (const r of results.storm) {
+      expect(r.connectedBefore, r.mode).toBe(r.visitors);
+      expect(r.back, r.mode).toBe(r.visitors);
+      expect(r.serverConnections, r.mode).toBe(r.visitors);
+      expect(r.allBackMs, r.mode).toBeGreaterThan(r.newListeningMs);
+      expect(r.attempts, r.mode).toBeGreaterThanOrEqual(r.visitors);
+    }
+    const [drain, kill] = results.storm;
+    // A drain closes every visitor with 4100 (its delay hint); a kill drops them unannounced.
+    expect(drain?.connectFail['4100 N']).toBe(drain?.visitors);
+    expect(kill?.connectFail['1006 connection lost without a close frame']).toBe(kill?.visitors);
+  });
+
+  it('measures the three client bundles', () => {
+    expect(results.size.map((s) => s.name)).toEqual([
+      'visitor',
+      'visitor+ui-dom',
+      'visitor+ui-react',
+    ]);
+  });
+});
