@@ -7,16 +7,17 @@ import { join } from 'node:path';
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const dirs = ['bench'];
 for (const root of ['packages', 'apps']) {
-  if (!existsSync(root)) continue;
-  for (const name of readdirSync(root)) {
-    const file = join(root, name, 'test-results.json');
-    if (!existsSync(file)) continue;
-    const report = JSON.parse(readFileSync(file, 'utf8'));
-    passed += report.numPassedTests ?? 0;
-    failed += report.numFailedTests ?? 0;
-    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  }
+  if (existsSync(root)) for (const name of readdirSync(root)) dirs.push(join(root, name));
+}
+for (const dir of dirs) {
+  const file = join(dir, 'test-results.json');
+  if (!existsSync(file)) continue;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += report.numFailedTests ?? 0;
+  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
