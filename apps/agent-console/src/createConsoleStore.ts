@@ -26,13 +26,10 @@ export interface ConsoleState {
 
 export interface ConsoleStoreOptions {
   /**
-   * How often to re-read the group listing while connected, in ms (0: never). The live
-   * events do not carry every change of a visitor's connection count (see the README), so
-   * the console refreshes it now and then. Default 15 000.
+   * How often to re-read the group listing while connected, in ms (0: never): a safety net
+   * against a missed live event. Default 15 000.
    */
   refreshMs?: number;
-  /** How long after a `focus` event to look the visitor up (debounce), in ms. Default 250. */
-  lookupDelayMs?: number;
   /** Timeline entries kept per visitor. Default {@link MAX_TIMELINE_ENTRIES}. */
   maxEntries?: number;
   /** Visitors whose timelines are kept; the least recently active go first. Default 500. */
@@ -68,7 +65,6 @@ export interface ConsoleStore {
  */
 export function createConsoleStore(agent: Agent, options: ConsoleStoreOptions = {}): ConsoleStore {
   const refreshMs = options.refreshMs ?? 15_000;
-  const lookupDelayMs = options.lookupDelayMs ?? 250;
   const maxEntries = options.maxEntries ?? MAX_TIMELINE_ENTRIES;
   const maxVisitors = options.maxVisitors ?? 500;
   const now = options.now ?? Date.now;
@@ -90,7 +86,6 @@ export function createConsoleStore(agent: Agent, options: ConsoleStoreOptions = 
   let disposed = false;
   let seq = 0;
   const offs: (() => void)[] = [];
-  const lookups = new Map<string, ReturnType<typeof setTimeout>>();
   const sending = new Map<string, Promise<DeliveryState>>();
 
   const reportSync = (error: unknown) => {
@@ -110,7 +105,7 @@ export function createConsoleStore(agent: Agent, options: ConsoleStoreOptions = 
   // the visitor map is filled.
   let syncing = false;
   let again = false;
-  // `connected` listeners run before `getSnapshot()` says connected: they pass `true`.
+  // `connected` listeners pass `true`: the sync must run even if called from inside one.
   const sync = async (justConnected = false): Promise<void> => {
     if (disposed) return;
     if (syncing) {
@@ -166,26 +161,6 @@ export function createConsoleStore(agent: Agent, options: ConsoleStoreOptions = 
     );
   }
 
-  // A focus event is the only sign of a visitor's second (third, …) instance connecting or
-  // of the focused one closing, and it carries no connection count: look the visitor up,
-  // which refreshes its entry in the agent's map.
-  offs.push(
-    agent.on('focus', ({ visitorId }) => {
-      if (lookupDelayMs < 0) return;
-      clearTimeout(lookups.get(visitorId));
-      lookups.set(
-        visitorId,
-        setTimeout(() => {
-          lookups.delete(visitorId);
-          if (disposed || agent.getSnapshot().status !== 'connected') return;
-          agent.lookupVisitor(visitorId).catch((error: unknown) => {
-            if ((error as { code?: unknown })?.code !== 'notConnected') reportSync(error);
-          });
-        }, lookupDelayMs),
-      );
-    }),
-  );
-
   const refresher = refreshMs > 0 ? setInterval(() => void sync(), refreshMs) : undefined;
   // The store may be created after the agent connected (a remount): catch up.
   if (agent.getSnapshot().status === 'connected') void sync();
@@ -233,8 +208,6 @@ export function createConsoleStore(agent: Agent, options: ConsoleStoreOptions = 
       if (disposed) return;
       disposed = true;
       for (const off of offs) off();
-      for (const timer of lookups.values()) clearTimeout(timer);
-      lookups.clear();
       if (refresher !== undefined) clearInterval(refresher);
       listeners.clear();
     },

@@ -33,7 +33,7 @@ const configFor = (token?: string): RuntimeConfig => ({
 
 /** Renders the console signed in (as with a prefilled token), in StrictMode. */
 function renderSignedIn(b: TestBackend) {
-  const options: SessionOptions = { transport: b.transport, refreshMs: 0, lookupDelayMs: 0 };
+  const options: SessionOptions = { transport: b.transport, refreshMs: 0 };
   const session = createSession(
     { serverUrl: 'ws://127.0.0.1:8080/', groupId: GROUP_ID, token: b.token },
     options,
@@ -61,7 +61,7 @@ describe('signing in', () => {
     render(
       <App
         config={configFor()}
-        sessionOptions={{ transport: b.transport, refreshMs: 0, lookupDelayMs: 0 }}
+        sessionOptions={{ transport: b.transport, refreshMs: 0 }}
       />,
     );
     expect(screen.queryByTestId('agent-status')).toBeNull();
@@ -93,7 +93,7 @@ describe('signing in', () => {
 
   it('says an invalid token was refused, and signs in again with a new one', async () => {
     const b = await backend();
-    const options: SessionOptions = { transport: b.transport, refreshMs: 0, lookupDelayMs: 0 };
+    const options: SessionOptions = { transport: b.transport, refreshMs: 0 };
     const bad = createSession(
       { serverUrl: 'ws://x/', groupId: GROUP_ID, token: 'not-a-jwt' },
       options,

@@ -19,7 +19,7 @@ async function setup(
     groupId: GROUP_ID,
     token: backend.token,
   });
-  const store = createConsoleStore(agent, { refreshMs: 0, lookupDelayMs: 0, ...storeOptions });
+  const store = createConsoleStore(agent, { refreshMs: 0, ...storeOptions });
   cleanups.push(
     () => backend.close(),
     () => {
