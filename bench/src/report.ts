@@ -19,7 +19,8 @@ const resultsDir = join(benchDir, 'results');
 const arg = process.argv[2];
 const newest = existsSync(resultsDir)
   ? readdirSync(resultsDir)
-      .filter((f) => f.endsWith('.json'))
+      // Full runs only (<date>.json); partial ones (<date>-<list>.json) need naming.
+      .filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f))
       .sort()
       .at(-1)
   : undefined;

@@ -6,6 +6,7 @@
  *   --smoke            small and quick; writes bench/.build/smoke.json unless --out is given
  *   --out <file>       where to write the results
  *   --only <list>      comma-separated subset of idle,latency,throughput,storm,size
+ *                      (written to results/<date>-<list>.json, beside the full runs)
  *   --runs <n>         interleaved runs of latency and throughput (default 5; idle: at most 3)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -231,7 +232,12 @@ const out =
     ? resolve(values.out)
     : smoke
       ? join(benchDir, '.build', 'smoke.json')
-      : join(benchDir, 'results', `${results.startedAt.slice(0, 10)}.json`);
+      : // A partial run (--only) gets its own file, so it never replaces a full run's figures.
+        join(
+          benchDir,
+          'results',
+          `${results.startedAt.slice(0, 10)}${values.only ? `-${[...only].join('-')}` : ''}.json`,
+        );
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 log(`wrote ${out}${results.errors.length ? ` with ${results.errors.length} error(s)` : ''}`);
