@@ -58,12 +58,7 @@ const rowIds = () =>
 describe('signing in', () => {
   it('asks for a token when none is configured, then connects with the pasted one', async () => {
     const b = await backend();
-    render(
-      <App
-        config={configFor()}
-        sessionOptions={{ transport: b.transport, refreshMs: 0 }}
-      />,
-    );
+    render(<App config={configFor()} sessionOptions={{ transport: b.transport, refreshMs: 0 }} />);
     expect(screen.queryByTestId('agent-status')).toBeNull();
     fireEvent.change(screen.getByTestId('token-input'), { target: { value: b.token } });
     fireEvent.click(screen.getByTestId('sign-in'));
