@@ -31,7 +31,7 @@ import {
   type GroupsConfig,
   parseGroupsConfig,
 } from './parseGroupsConfig.js';
-import { AGENT_AUDIENCE, VISITOR_AUDIENCE, verifyToken } from './tokens.js';
+import { AGENT_AUDIENCE, type TokenClaims, VISITOR_AUDIENCE, verifyToken } from './tokens.js';
 
 /**
  * One client connection as the hub sees it, whatever carries it: a `ws` socket, or an
@@ -374,6 +374,34 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     closeConn(conn, closeCode, message);
   };
 
+  // One token check for both roles: the signature and expiry, then the group it grants.
+  // Refuses the connection and returns undefined when the token does not admit it.
+  const admit = async (
+    conn: Conn,
+    role: 'visitor' | 'agent',
+    token: string,
+    secrets: readonly string[],
+    groupId: string,
+  ): Promise<TokenClaims | undefined> => {
+    const audience = role === 'visitor' ? VISITOR_AUDIENCE : AGENT_AUDIENCE;
+    const result = await verifyToken(token, secrets, audience, now());
+    if (isClosed(conn)) return undefined;
+    if (!result.ok) {
+      refuse(conn, ErrorCode.unauthorized, CloseCode.unauthorized, `${role} ${result.message}`);
+      return undefined;
+    }
+    if (result.claims.grp !== groupId) {
+      refuse(
+        conn,
+        ErrorCode.forbidden,
+        CloseCode.forbidden,
+        `${role} token belongs to another group`,
+      );
+      return undefined;
+    }
+    return result.claims;
+  };
+
   /** Answers a bad frame; repeated bad frames close the connection. */
   const badFrame = (conn: Conn, error: ProtocolError, raw: string | undefined, reason?: string) => {
     metrics.inc(METRIC_NAMES.rejections, { reason: reason ?? error.code });
@@ -616,22 +644,9 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
         );
         return;
       }
-      const result = await verifyToken(hello.token, tokens.secrets, VISITOR_AUDIENCE, now());
-      if (isClosed(conn)) return;
-      if (!result.ok) {
-        refuse(conn, ErrorCode.unauthorized, CloseCode.unauthorized, `visitor ${result.message}`);
-        return;
-      }
-      if (result.claims.grp !== groupId) {
-        refuse(
-          conn,
-          ErrorCode.forbidden,
-          CloseCode.forbidden,
-          'visitor token belongs to another group',
-        );
-        return;
-      }
-      if (result.claims.sub !== visitorId) {
+      const claims = await admit(conn, 'visitor', hello.token, tokens.secrets, groupId);
+      if (!claims) return;
+      if (claims.sub !== visitorId) {
         refuse(
           conn,
           ErrorCode.forbidden,
@@ -698,22 +713,9 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       );
       return;
     }
-    const result = await verifyToken(hello.token, group.agentSecrets, AGENT_AUDIENCE, now());
-    if (isClosed(conn)) return;
-    if (!result.ok) {
-      refuse(conn, ErrorCode.unauthorized, CloseCode.unauthorized, `agent ${result.message}`);
-      return;
-    }
-    if (result.claims.grp !== groupId) {
-      refuse(
-        conn,
-        ErrorCode.forbidden,
-        CloseCode.forbidden,
-        'agent token belongs to another group',
-      );
-      return;
-    }
-    conn.agentId = result.claims.sub;
+    const claims = await admit(conn, 'agent', hello.token, group.agentSecrets, groupId);
+    if (!claims) return;
+    conn.agentId = claims.sub;
     conn.phase = 'open';
     stopHandshakeTimer(conn);
     let agents = agentsByGroup.get(groupId);
