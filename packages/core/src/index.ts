@@ -1,7 +1,7 @@
-export type { ReconnectPolicy } from './backoff.js';
-export { backoffDelay, defaultReconnectPolicy } from './backoff.js';
-export type { Clock } from './clock.js';
-export { systemClock } from './clock.js';
+export type { ReconnectPolicy } from './connection/backoff.js';
+export { backoffDelay, defaultReconnectPolicy } from './connection/backoff.js';
+export type { Clock } from './connection/clock.js';
+export { systemClock } from './connection/clock.js';
 export type { ConsentDecision, ConsentRequest, ConsentUI } from './consentUI.js';
 export type { ConsentPrompt, ConsentPromptState } from './createConsentPrompt.js';
 export { createConsentPrompt } from './createConsentPrompt.js';
@@ -15,8 +15,8 @@ export type {
   VisitorState,
 } from './createVisitor.js';
 export { createVisitor } from './createVisitor.js';
-export * from './limits.js';
-export * from './protocol.js';
+export * from './wire/limits.js';
+export * from './wire/protocol.js';
 export type { TokenSource } from './socketActor.js';
 export { createSocketActor } from './socketActor.js';
 export type {
@@ -25,8 +25,9 @@ export type {
   TransportConnection,
   TransportHandlers,
   TransportReadyState,
-} from './transport.js';
-export { ABNORMAL_CLOSURE } from './transport.js';
+} from './connection/transport.js';
+export { ABNORMAL_CLOSURE } from './connection/transport.js';
+export type { Peer, PeerMeta } from './connection/Peer.js';
 export type {
   VisitorContext,
   VisitorEmitted,

@@ -1,5 +1,5 @@
 import { fromCallback } from 'xstate';
-import type { Clock } from './clock.js';
+import type { Clock } from './connection/clock.js';
 import {
   CloseCode,
   encodeMessage,
@@ -7,8 +7,8 @@ import {
   PROTOCOL_VERSION,
   parseMessage,
   ToVisitor,
-} from './protocol.js';
-import type { Transport, TransportConnection } from './transport.js';
+} from './wire/protocol.js';
+import type { Transport, TransportConnection } from './connection/transport.js';
 
 /** A visitor token, or a function that fetches a fresh one for every connection attempt. */
 export type TokenSource = string | (() => string | Promise<string>);

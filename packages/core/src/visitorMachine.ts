@@ -8,7 +8,7 @@ import {
   setup,
   stateIn,
 } from 'xstate';
-import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from './backoff.js';
+import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from './connection/backoff.js';
 import type { ConsentDecision, ConsentRequest } from './consentUI.js';
 import {
   checkId,
@@ -17,8 +17,8 @@ import {
   checkText,
   type TermsStatus,
   type Violation,
-} from './limits.js';
-import { CloseCode, type FromVisitor, isFatalClose } from './protocol.js';
+} from './wire/limits.js';
+import { CloseCode, type FromVisitor, isFatalClose } from './wire/protocol.js';
 import type { SocketCommand, SocketEvent, SocketInput } from './socketActor.js';
 
 /** A consent request from an agent, as the machine keeps it. */

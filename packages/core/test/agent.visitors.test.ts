@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentState } from '../src/agent/index.js';
-import type { ToAgent, VisitorSummary } from '../src/protocol.js';
+import type { ToAgent, VisitorSummary } from '../src/wire/protocol.js';
 import { startAgent } from './utils/agentHarness.js';
 import type { ScriptedConnection } from './utils/scriptedPeer.js';
 

@@ -8,7 +8,7 @@ import {
   LIMITS,
   STANDARD_PRESENCE_PROPERTIES,
   TERMS_STATUSES,
-} from '../src/limits.js';
+} from '../src/wire/limits.js';
 
 /** `count` custom properties named c_p00, c_p01, … (5 characters each), each valued `value`. */
 function props(count: number, value = 'v'): Record<string, string> {

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LIMITS, STANDARD_PRESENCE_PROPERTIES, TERMS_STATUSES } from '../src/limits.js';
+import { LIMITS, STANDARD_PRESENCE_PROPERTIES, TERMS_STATUSES } from '../src/wire/limits.js';
 import {
   type Channel,
   encodeMessage,
@@ -11,7 +11,7 @@ import {
   parseMessage,
   ToAgent,
   ToVisitor,
-} from '../src/protocol.js';
+} from '../src/wire/protocol.js';
 
 const CHANNELS: [string, Channel][] = [
   ['FromVisitor', FromVisitor],

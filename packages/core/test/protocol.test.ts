@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../src/limits.js';
+import { LIMITS } from '../src/wire/limits.js';
 import {
   type Channel,
   CloseCode,
@@ -13,7 +13,7 @@ import {
   ToAgent,
   ToVisitor,
   type VisitorSummary,
-} from '../src/protocol.js';
+} from '../src/wire/protocol.js';
 
 // One or more valid examples of every message of every channel. The "covers every type"
 // tests below fail when a message type is added without an example here.

@@ -1,7 +1,7 @@
 import { assign, emit, enqueueActions, fromCallback, setup } from 'xstate';
-import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from '../backoff.js';
-import type { Violation } from '../limits.js';
-import { type AgentEvent, CloseCode, isFatalClose } from '../protocol.js';
+import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from '../connection/backoff.js';
+import type { Violation } from '../wire/limits.js';
+import { type AgentEvent, CloseCode, isFatalClose } from '../wire/protocol.js';
 import {
   type AgentReply,
   type AgentRequest,

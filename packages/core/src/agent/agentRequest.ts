@@ -1,5 +1,5 @@
-import { checkId, checkSignal, checkText, type Violation } from '../limits.js';
-import type { ErrorCode, FromAgent, ToAgent } from '../protocol.js';
+import { checkId, checkSignal, checkText, type Violation } from '../wire/limits.js';
+import type { ErrorCode, FromAgent, ToAgent } from '../wire/protocol.js';
 
 /**
  * A request as the public API hands it to the agent machine. Payloads are `unknown`: they

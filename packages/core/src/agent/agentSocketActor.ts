@@ -1,6 +1,6 @@
 import { fromCallback } from 'xstate';
-import type { Clock } from '../clock.js';
-import { LIMITS } from '../limits.js';
+import type { Clock } from '../connection/clock.js';
+import { LIMITS } from '../wire/limits.js';
 import {
   type AgentEvent,
   CloseCode,
@@ -10,8 +10,8 @@ import {
   type ProtocolError,
   parseMessage,
   ToAgent,
-} from '../protocol.js';
-import { ABNORMAL_CLOSURE, type Transport, type TransportConnection } from '../transport.js';
+} from '../wire/protocol.js';
+import { ABNORMAL_CLOSURE, type Transport, type TransportConnection } from '../connection/transport.js';
 import type { AgentReply } from './agentRequest.js';
 
 /** An agent token, or a function that fetches a fresh one for every connection attempt. */

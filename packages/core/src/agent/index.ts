@@ -3,25 +3,25 @@
  * machine, so an agent console's bundle carries only what it uses
  * (`test/agent.imports.test.ts` holds this entry to that).
  */
-export type { ReconnectPolicy } from '../backoff.js';
-export { backoffDelay, defaultReconnectPolicy } from '../backoff.js';
-export type { Clock } from '../clock.js';
-export { systemClock } from '../clock.js';
+export type { ReconnectPolicy } from '../connection/backoff.js';
+export { backoffDelay, defaultReconnectPolicy } from '../connection/backoff.js';
+export type { Clock } from '../connection/clock.js';
+export { systemClock } from '../connection/clock.js';
 export type {
   AgentEvent as AgentLiveEvent,
   FromAgent,
   ToAgent,
   VisitorSummary,
-} from '../protocol.js';
-export { CloseCode, ErrorCode, isFatalClose, PROTOCOL_VERSION } from '../protocol.js';
+} from '../wire/protocol.js';
+export { CloseCode, ErrorCode, isFatalClose, PROTOCOL_VERSION } from '../wire/protocol.js';
 export type {
   Transport,
   TransportCloseInfo,
   TransportConnection,
   TransportHandlers,
   TransportReadyState,
-} from '../transport.js';
-export { ABNORMAL_CLOSURE } from '../transport.js';
+} from '../connection/transport.js';
+export { ABNORMAL_CLOSURE } from '../connection/transport.js';
 export type { AgentRequestErrorOptions } from './AgentRequestError.js';
 export { AgentRequestError } from './AgentRequestError.js';
 export type {

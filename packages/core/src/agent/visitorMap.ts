@@ -3,7 +3,7 @@
  * the very same map (and the same summary objects) when nothing changed, so UI bindings can
  * compare by identity.
  */
-import type { AgentEvent, VisitorSummary } from '../protocol.js';
+import type { AgentEvent, VisitorSummary } from '../wire/protocol.js';
 
 export type VisitorMap = ReadonlyMap<string, VisitorSummary>;
 

@@ -1,5 +1,5 @@
 import { __unsafe_getAllOwnEventDescriptors as ownEventTypes } from 'xstate';
-import { CloseCode, PROTOCOL_VERSION } from '../../src/protocol.js';
+import { CloseCode, PROTOCOL_VERSION } from '../../src/wire/protocol.js';
 import type { VisitorMachineEvent } from '../../src/visitorMachine.js';
 import type { VisitorSnapshot } from './pureStep.js';
 

@@ -5,8 +5,8 @@ import { SimulatedClock } from 'xstate';
 import { createMockService, type MockService } from '../../../transport-mock/src/index.js';
 import type { ConsentDecision, ConsentRequest, ConsentUI } from '../../src/consentUI.js';
 import { createVisitor, type Visitor } from '../../src/createVisitor.js';
-import { CloseCode, type FromVisitor, PROTOCOL_VERSION } from '../../src/protocol.js';
-import type { Transport } from '../../src/transport.js';
+import { CloseCode, type FromVisitor, PROTOCOL_VERSION } from '../../src/wire/protocol.js';
+import type { Transport } from '../../src/connection/transport.js';
 import type { VisitorEmitted, VisitorMachineInput } from '../../src/visitorMachine.js';
 import { type CoverageRecorder, transitionKey } from './coverage.js';
 import {

@@ -1,5 +1,5 @@
 import { type AnyActorScope, createActor, type InspectionEvent, type SnapshotFrom } from 'xstate';
-import type { FromVisitor } from '../../src/protocol.js';
+import type { FromVisitor } from '../../src/wire/protocol.js';
 import {
   type VisitorEmitted,
   type VisitorMachineEvent,
