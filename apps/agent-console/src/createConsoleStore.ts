@@ -1,4 +1,4 @@
-import type { Agent, AgentEventOf } from '@beckon/core/agent';
+import type { Agent, AgentEvent } from '@beckon/core/agent';
 import { type DeliveryState, deliveryStateFromError } from './deliveryState.js';
 import {
   appendTimelineEntry,
@@ -19,7 +19,7 @@ export interface ConsoleState {
   /** Per visitor, the last One-Click Connect request's status. */
   deliveries: ReadonlyMap<string, DeliveryState>;
   /** The last time the connection failed or dropped; cleared once connected again. */
-  lastFailure: Omit<AgentEventOf<'connectFail'>, 'type'> | undefined;
+  lastFailure: Omit<AgentEvent<'connectFail'>, 'type'> | undefined;
   /** The last problem outside any request (a failed watch, an error frame); cleared on connect. */
   lastError: { source: string; code: string; message: string } | undefined;
 }
@@ -146,7 +146,7 @@ export function createConsoleStore(agent: Agent, options: ConsoleStoreOptions = 
   for (const type of TIMELINE_EVENT_TYPES) {
     offs.push(
       agent.on(type, (event) => {
-        const entry = timelineEntryFromEvent(event as AgentEventOf<typeof type>, ++seq);
+        const entry = timelineEntryFromEvent(event as AgentEvent<typeof type>, ++seq);
         const timelines = new Map(state.timelines);
         const previous = timelines.get(entry.visitorId) ?? [];
         // Re-inserting keeps the map in least-recently-active order for the eviction below.

@@ -1,4 +1,5 @@
-import { type Agent, createAgent, type Transport } from '@beckon/core/agent';
+import type { Transport } from '@beckon/core';
+import { type Agent, createAgent } from '@beckon/core/agent';
 import { webSocketTransport } from '@beckon/transport-ws';
 import {
   type ConsoleStore,

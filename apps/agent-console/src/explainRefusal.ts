@@ -1,4 +1,4 @@
-import { CloseCode } from '@beckon/core/agent';
+import { CloseCode } from '@beckon/core/protocol';
 
 /**
  * A sentence for the agent explaining why the service refused the console, from the close

@@ -1,4 +1,4 @@
-import type { AgentEventOf } from '@beckon/core/agent';
+import type { AgentEvent } from '@beckon/core/agent';
 
 /** The live events a visitor's timeline records. */
 export const TIMELINE_EVENT_TYPES = [
@@ -57,7 +57,7 @@ export type TimelineKind = TimelineEntry['kind'];
  * agent.on('terms', (event) => add(timelineEntryFromEvent({ type: 'terms', ...event }, ++seq)));
  */
 export function timelineEntryFromEvent(
-  event: AgentEventOf<TimelineEventType>,
+  event: AgentEvent<TimelineEventType>,
   seq: number,
 ): TimelineEntry {
   const base = { seq, visitorId: event.visitorId, at: event.at };

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 
-import type { Transport } from '@beckon/core/agent';
+import type { Transport } from '@beckon/core';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { StrictMode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';

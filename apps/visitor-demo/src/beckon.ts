@@ -7,12 +7,12 @@
 import {
   type Clock,
   type ConnectionStatus,
-  checkId,
   createVisitor,
   type Transport,
   type Visitor,
   type VisitorState,
 } from '@beckon/core';
+import { checkId } from '@beckon/core/protocol';
 import { webSocketTransport } from '@beckon/transport-ws';
 import { createConsentDialog, wirePage } from '@beckon/ui-dom';
 import { cartCount, onCartChange } from './cart.js';

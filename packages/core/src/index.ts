@@ -1,24 +1,17 @@
+/**
+ * `@beckon/core`: what a visitor app uses — `createVisitor` with its options, events and
+ * state; the contracts it plugs into (transport, consent UI, the service's peer, clock);
+ * and the consent helpers every consent UI shares (prompt, strings, the terms-URL rule).
+ *
+ * The agent client is `@beckon/core/agent`, the wire protocol `@beckon/core/protocol`, and
+ * the state machines (for `.provide()`, model tests and the inspector) `@beckon/core/machines`.
+ */
 export type { ReconnectPolicy } from './connection/backoff.js';
-export { backoffDelay, defaultReconnectPolicy } from './connection/backoff.js';
+export type { ClientOptions } from './connection/clientOptions.js';
 export type { Clock } from './connection/clock.js';
 export { systemClock } from './connection/clock.js';
-export type { ConsentDecision, ConsentRequest, ConsentUI } from './consentUI.js';
-export type { ConsentPrompt, ConsentPromptState } from './createConsentPrompt.js';
-export { createConsentPrompt } from './createConsentPrompt.js';
-export type {
-  ConnectionStatus,
-  TermsStatusState,
-  Visitor,
-  VisitorEvent,
-  VisitorEventType,
-  VisitorOptions,
-  VisitorState,
-} from './createVisitor.js';
-export { createVisitor } from './createVisitor.js';
-export * from './wire/limits.js';
-export * from './wire/protocol.js';
-export type { TokenSource } from './socketActor.js';
-export { createSocketActor } from './socketActor.js';
+export type { TokenSource } from './connection/createConnectionActor.js';
+export type { Peer, PeerMeta } from './connection/Peer.js';
 export type {
   Transport,
   TransportCloseInfo,
@@ -26,13 +19,21 @@ export type {
   TransportHandlers,
   TransportReadyState,
 } from './connection/transport.js';
-export { ABNORMAL_CLOSURE } from './connection/transport.js';
-export type { Peer, PeerMeta } from './connection/Peer.js';
+export type { ConsentLocale, ConsentStrings } from './consent/consentStrings.js';
+export {
+  consentStrings,
+  pickConsentLocale,
+  resolveConsentStrings,
+} from './consent/consentStrings.js';
+export type { ConsentDecision, ConsentRequest, ConsentUI } from './consent/consentUI.js';
+export type { ConsentPrompt, ConsentPromptState } from './consent/createConsentPrompt.js';
+export { createConsentPrompt } from './consent/createConsentPrompt.js';
+export type { Visitor, VisitorOptions } from './visitor/createVisitor.js';
+export { createVisitor } from './visitor/createVisitor.js';
 export type {
-  VisitorContext,
-  VisitorEmitted,
+  VisitorEvent,
   VisitorEventMap,
-  VisitorMachine,
-  VisitorMachineEvent,
-} from './visitorMachine.js';
-export { visitorMachine } from './visitorMachine.js';
+  VisitorEventType,
+} from './visitor/visitorEvents.js';
+export type { ConnectionStatus, TermsStatusState, VisitorState } from './visitor/visitorState.js';
+export { safeTermsUrl } from './wire/termsUrl.js';

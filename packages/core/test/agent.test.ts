@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AgentRequestError, CloseCode, PROTOCOL_VERSION } from '../src/agent/index.js';
-import type { VisitorSummary } from '../src/wire/protocol.js';
+import { AgentRequestError } from '../src/agent/index.js';
+import { CloseCode, PROTOCOL_VERSION, type VisitorSummary } from '../src/wire/index.js';
 import { flush, outcome, startAgent } from './utils/agentHarness.js';
 
 const alice: VisitorSummary = {

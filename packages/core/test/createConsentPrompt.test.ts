@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type ConsentPromptState, createConsentPrompt } from '../src/createConsentPrompt.js';
+import {
+  type ConsentPromptState,
+  createConsentPrompt,
+} from '../src/consent/createConsentPrompt.js';
 import { setup } from './utils/harness.js';
 
 const termsSignal = (status: string) => ({ type: 'signal', name: 'terms', properties: { status } });

@@ -1,6 +1,7 @@
 import { createInspector } from '@statelyai/inspect';
 import { describe, expect, it, vi } from 'vitest';
-import { CloseCode, createVisitor, LIMITS, type Transport } from '../src/index.js';
+import { createVisitor, type Transport } from '../src/index.js';
+import { CloseCode, LIMITS } from '../src/wire/index.js';
 import { manualUI, setup } from './utils/harness.js';
 
 const sentTypes = (conn: { sent: readonly { type: string }[] } | undefined) =>
@@ -217,11 +218,11 @@ describe('reconnects', () => {
     connect();
     take();
     service.current?.blackhole();
-    // The welcome counts as heard for the first interval; silence through the second one
-    // sends a ping, and silence through the third ends the link.
-    advance(1_000);
+    // The documented rule: silence for one interval sends a ping, silence for another ends
+    // the link.
+    advance(999);
     expect(sentTypes(service.current)).not.toContain('ping');
-    advance(1_000);
+    advance(1);
     expect(service.current?.sent.at(-1)).toEqual({ type: 'ping' });
     expect(visitor.getSnapshot().connection).toBe('connected');
     advance(1_000);
@@ -637,6 +638,103 @@ describe('consent with a custom UI', () => {
     take();
     service.current?.push({ type: 'showTerms', id: 2 });
     expect(take()).toEqual([{ type: 'showTerms', sessionKey: 'alice' }]);
+  });
+});
+
+describe('consent commands: termsDisplayed, acceptTerms, declineTerms', () => {
+  it('a custom UI reports displayed once, and acceptTerms signals and starts the session', () => {
+    const { visitor, service, connect, take } = setup();
+    connect();
+    take();
+    service.current?.push({ type: 'showTerms', id: 1, sessionKey: 'k1' });
+    const { request } = visitor.getSnapshot();
+    expect(request).toEqual({ visitorId: 'alice', sessionKey: 'k1' });
+    expect(Object.isFrozen(request)).toBe(true);
+    take();
+    expect(visitor.termsDisplayed(request)).toBe(true);
+    expect(visitor.termsDisplayed()).toBe(true); // reported once, however often it is called
+    expect(visitor.getSnapshot().request).toBe(request);
+    expect(visitor.acceptTerms(request)).toBe(true);
+    expect(take()).toEqual([
+      { type: 'termsAccepted', sessionKey: 'k1' },
+      { type: 'sessionStart', sessionKey: 'k1', presenceStart: true },
+    ]);
+    expect(service.current?.sent.slice(-4)).toEqual([
+      { type: 'ack', id: 1 },
+      { type: 'signal', name: 'terms', properties: { status: 'displayed' } },
+      { type: 'signal', name: 'terms', properties: { status: 'accepted' } },
+      { type: 'sessionStart', sessionKey: 'k1', presenceStart: true },
+    ]);
+    expect(visitor.getSnapshot()).toMatchObject({ terms: 'session', sessionKey: 'k1' });
+    // Nothing is pending any more: a second click does nothing.
+    expect(visitor.acceptTerms()).toBe(false);
+    expect(visitor.declineTerms()).toBe(false);
+    expect(take()).toEqual([]);
+  });
+
+  it('declineTerms signals declined and leaves room for the next request', () => {
+    const { visitor, service, connect, take } = setup();
+    connect();
+    service.current?.push({ type: 'showTerms', id: 1 });
+    take();
+    expect(visitor.declineTerms()).toBe(true);
+    expect(take()).toEqual([{ type: 'termsDeclined', sessionKey: 'alice' }]);
+    expect(service.current?.sent.at(-1)).toEqual({
+      type: 'signal',
+      name: 'terms',
+      properties: { status: 'declined' },
+    });
+    expect(visitor.getSnapshot()).toMatchObject({ terms: 'declined', request: undefined });
+    service.current?.push({ type: 'showTerms', id: 2 });
+    expect(take()).toEqual([{ type: 'showTerms', sessionKey: 'alice' }]);
+  });
+
+  it('a late click bound to a replaced request answers nothing', () => {
+    const { visitor, service, connect, take } = setup();
+    connect();
+    service.current?.push({ type: 'showTerms', id: 1, sessionKey: 'k1' });
+    const first = visitor.getSnapshot().request;
+    service.current?.push({ type: 'showTerms', id: 2, sessionKey: 'k1' });
+    const second = visitor.getSnapshot().request;
+    expect(second).not.toBe(first);
+    take();
+    const sent = service.current?.sent.length;
+    expect(visitor.acceptTerms(first)).toBe(false);
+    expect(service.current?.sent.length).toBe(sent);
+    expect(take()).toEqual([]);
+    expect(visitor.acceptTerms(second)).toBe(true);
+    expect(visitor.getSnapshot().terms).toBe('session');
+  });
+
+  it('acceptTerms answers the default dialog’s request, which closes', () => {
+    const dialog = manualUI();
+    const { visitor, service, connect, take } = setup({ ui: dialog.ui });
+    connect();
+    service.current?.push({ type: 'showTerms', id: 1 });
+    take();
+    expect(visitor.termsDisplayed()).toBe(true); // the dialog already said so
+    expect(visitor.acceptTerms()).toBe(true);
+    expect(dialog.hidden).toBe(1);
+    expect(take()).toEqual([
+      { type: 'termsAccepted', sessionKey: 'alice' },
+      { type: 'sessionStart', sessionKey: 'alice', presenceStart: true },
+    ]);
+    expect(
+      service.current?.sent.filter((m) => m.type === 'signal').map((m) => m.properties.status),
+    ).toEqual(['displayed', 'accepted']);
+  });
+
+  it('with nothing pending every command returns false and sends nothing', () => {
+    const { visitor, service, connect, take } = setup();
+    expect(visitor.acceptTerms()).toBe(false);
+    connect();
+    take();
+    const sent = service.current?.sent.length;
+    expect(visitor.termsDisplayed()).toBe(false);
+    expect(visitor.acceptTerms()).toBe(false);
+    expect(visitor.declineTerms()).toBe(false);
+    expect(service.current?.sent.length).toBe(sent);
+    expect(take()).toEqual([]);
   });
 });
 

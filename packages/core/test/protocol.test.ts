@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../src/wire/limits.js';
 import {
   type Channel,
   CloseCode,
@@ -8,12 +7,13 @@ import {
   FromAgent,
   FromVisitor,
   isFatalClose,
+  LIMITS,
   PROTOCOL_VERSION,
   parseMessage,
   ToAgent,
   ToVisitor,
   type VisitorSummary,
-} from '../src/wire/protocol.js';
+} from '../src/wire/index.js';
 
 // One or more valid examples of every message of every channel. The "covers every type"
 // tests below fail when a message type is added without an example here.
@@ -611,6 +611,7 @@ describe('isFatalClose', () => {
   const expected: Record<keyof typeof CloseCode, boolean> = {
     normal: false,
     goingAway: false,
+    abnormal: false,
     tooLarge: false,
     badRequest: true,
     unauthorized: true,

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { visitorMachine } from '../src/visitorMachine.js';
+import { visitorMachine } from '../src/machines.js';
 import { CoverageRecorder, machineInventory } from './model/coverage.js';
 import { AFTER_RETRY, label } from './model/events.js';
 import { PathRunner } from './model/harness.js';

@@ -1,16 +1,18 @@
+import type {
+  Clock,
+  TransportCloseInfo,
+  TransportConnection,
+  TransportHandlers,
+  TransportReadyState,
+} from '@beckon/core';
 import {
-  ABNORMAL_CLOSURE,
-  type Clock,
+  CloseCode,
   encodeMessage,
   FromVisitor,
   type ProtocolError,
   parseMessage,
   ToVisitor,
-  type TransportCloseInfo,
-  type TransportConnection,
-  type TransportHandlers,
-  type TransportReadyState,
-} from '@beckon/core';
+} from '@beckon/core/protocol';
 import type { DeliveryQueue } from './deliveryQueue.js';
 import { OrderedPipe } from './orderedPipe.js';
 import {
@@ -139,7 +141,7 @@ export interface ConnectionHost {
   isFocused(connection: Connection): boolean;
 }
 
-const DROP_INFO: TransportCloseInfo = { code: ABNORMAL_CLOSURE, reason: 'connection lost' };
+const DROP_INFO: TransportCloseInfo = { code: CloseCode.abnormal, reason: 'connection lost' };
 
 /** The mock's connection. Only {@link MockConnection} is public. */
 export class Connection implements MockConnection {

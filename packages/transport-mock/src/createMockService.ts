@@ -1,13 +1,5 @@
-import {
-  ABNORMAL_CLOSURE,
-  type Clock,
-  CloseCode,
-  ErrorCode,
-  type FromVisitor,
-  PROTOCOL_VERSION,
-  type Transport,
-  type TransportCloseInfo,
-} from '@beckon/core';
+import type { Clock, Transport, TransportCloseInfo } from '@beckon/core';
+import { CloseCode, ErrorCode, type FromVisitor, PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { DeliveryQueue } from './deliveryQueue.js';
 import { Connection, type ConnectionHost, type MockConnection } from './MockConnection.js';
 import {
@@ -94,7 +86,7 @@ export interface MockService {
   flush(): void;
 }
 
-const REFUSED: TransportCloseInfo = { code: ABNORMAL_CLOSURE, reason: 'refused' };
+const REFUSED: TransportCloseInfo = { code: CloseCode.abnormal, reason: 'refused' };
 
 /**
  * Creates an in-memory presence service and a transport that connects to it, for tests and

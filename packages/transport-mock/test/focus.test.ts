@@ -1,4 +1,4 @@
-import type { ToVisitor } from '@beckon/core';
+import type { ToVisitor } from '@beckon/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { createMockService } from '../src/index.js';
 import { Client, hello } from './helpers.js';

@@ -1,13 +1,11 @@
+import type { Transport, TransportCloseInfo, TransportConnection } from '@beckon/core';
 import {
   encodeMessage,
   type FromVisitor,
   PROTOCOL_VERSION,
   parseMessage,
   ToVisitor,
-  type Transport,
-  type TransportCloseInfo,
-  type TransportConnection,
-} from '@beckon/core';
+} from '@beckon/core/protocol';
 
 /** The parts of XState's `SimulatedClock` these tests use. */
 export interface TestClock {

@@ -1,4 +1,4 @@
-import { CloseCode, encodeMessage, PROTOCOL_VERSION } from '@beckon/core';
+import { CloseCode, encodeMessage, PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { createMockService } from '../src/index.js';
 import { Client, hello, SimulatedClock } from './helpers.js';

@@ -4,6 +4,7 @@ import type {
   TransportHandlers,
   TransportReadyState,
 } from '@beckon/core';
+import { CloseCode } from '@beckon/core/protocol';
 
 /**
  * The part of a WebSocket this transport uses. The browser's `WebSocket`, Node 22's global
@@ -48,7 +49,7 @@ export interface WebSocketConnection extends TransportConnection {
 const STATES: readonly TransportReadyState[] = ['connecting', 'open', 'closing', 'closed'];
 // RFC 6455 token characters, as browsers and `ws` check them.
 const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
-const ABNORMAL = 1006;
+
 const NO_IMPLEMENTATION = 'no WebSocket implementation: pass { WebSocket } (e.g. from "ws")';
 
 const fail = (message: string): never => {
@@ -152,7 +153,7 @@ export function webSocketTransport(
           socket.send(data);
           return true;
         } catch (e) {
-          finish(ABNORMAL, `send failed: ${messageOf(e)}`);
+          finish(CloseCode.abnormal, `send failed: ${messageOf(e)}`);
           try {
             socket.close();
           } catch {
@@ -170,7 +171,7 @@ export function webSocketTransport(
           // `ws` and others may throw when closing a socket that is still connecting. Report
           // the close now; `onopen` shuts the socket if it opens anyway.
           finish(
-            ABNORMAL,
+            CloseCode.abnormal,
             opened ? `close failed: ${messageOf(e)}` : 'closed before the connection opened',
           );
         }
@@ -179,7 +180,7 @@ export function webSocketTransport(
 
     const Impl = injected ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (typeof Impl !== 'function') {
-      queueMicrotask(() => finish(ABNORMAL, NO_IMPLEMENTATION));
+      queueMicrotask(() => finish(CloseCode.abnormal, NO_IMPLEMENTATION));
       return connection;
     }
     let ws: WebSocketLike;
@@ -188,7 +189,7 @@ export function webSocketTransport(
     } catch (e) {
       // Browsers throw e.g. a SecurityError for blocked ports; core must never see a throw.
       const reason = `could not connect to ${where}: ${messageOf(e)}`;
-      queueMicrotask(() => finish(ABNORMAL, reason));
+      queueMicrotask(() => finish(CloseCode.abnormal, reason));
       return connection;
     }
     socket = ws;
@@ -216,18 +217,18 @@ export function webSocketTransport(
         typeof event?.message === 'string' && event.message ? event.message : 'WebSocket error';
     };
     ws.onclose = (event: { code?: unknown; reason?: unknown }) => {
-      const code = typeof event?.code === 'number' ? event.code : ABNORMAL;
+      const code = typeof event?.code === 'number' ? event.code : CloseCode.abnormal;
       const reason = typeof event?.reason === 'string' ? event.reason : '';
       if (!opened) {
         finish(
-          ABNORMAL,
+          CloseCode.abnormal,
           closeRequested
             ? 'closed before the connection opened'
             : `could not connect to ${where}${error ? `: ${error}` : ''}`,
         );
-      } else if (error !== undefined) finish(ABNORMAL, error);
-      else if (code === ABNORMAL)
-        finish(ABNORMAL, reason || 'connection lost without a close frame');
+      } else if (error !== undefined) finish(CloseCode.abnormal, error);
+      else if (code === CloseCode.abnormal)
+        finish(CloseCode.abnormal, reason || 'connection lost without a close frame');
       else finish(code, reason);
     };
 

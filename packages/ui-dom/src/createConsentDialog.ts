@@ -1,7 +1,14 @@
-import type { ConsentDecision, ConsentRequest, ConsentUI } from '@beckon/core';
-import { type ConsentStrings, consentStrings, pickConsentLocale } from './consentStrings.js';
+import {
+  type ConsentDecision,
+  type ConsentRequest,
+  type ConsentStrings,
+  type ConsentUI,
+  consentStrings,
+  pickConsentLocale,
+  resolveConsentStrings,
+  safeTermsUrl,
+} from '@beckon/core';
 import { dialogStyles } from './dialogStyles.js';
-import { safeLinkUrl } from './safeLinkUrl.js';
 
 /** Options of {@link createConsentDialog}. */
 export interface ConsentDialogOptions {
@@ -175,21 +182,19 @@ export function createConsentDialog(options: ConsentDialogOptions = {}): Consent
 
     const navigatorLanguage = (doc.defaultView?.navigator ?? globalThis.navigator)?.language;
     const locale = pickConsentLocale(options.locale ?? navigatorLanguage);
-    const strings: ConsentStrings = { ...consentStrings[locale], ...options.strings };
+    const strings: ConsentStrings = resolveConsentStrings(locale, options.strings);
 
     const host = doc.createElement(CONSENT_DIALOG_TAG);
     const root = host.attachShadow({ mode: 'open' });
     adoptStyles(doc, root);
 
     const title = element(doc, 'h2', { id: 'beckon-title', part: 'title' }, [strings.title]);
-    const message = element(doc, 'p', { id: 'beckon-message', part: 'message' }, [
-      strings.message.split('{requester}').join(strings.requester),
-    ]);
+    const message = element(doc, 'p', { id: 'beckon-message', part: 'message' }, [strings.message]);
     const key = element(doc, 'p', { id: 'beckon-key', class: 'key', part: 'session-key' }, [
       `${strings.sessionKeyLabel}: `,
       element(doc, 'code', {}, [request.sessionKey]),
     ]);
-    const href = safeLinkUrl(request.termsUrl);
+    const href = safeTermsUrl(request.termsUrl);
     const link = href
       ? element(
           doc,

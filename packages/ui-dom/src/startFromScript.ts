@@ -1,4 +1,5 @@
-import { checkId, createVisitor, type Visitor } from '@beckon/core';
+import { createVisitor, type Visitor } from '@beckon/core';
+import { checkId } from '@beckon/core/protocol';
 import { webSocketTransport } from '@beckon/transport-ws';
 import { createConsentDialog } from './createConsentDialog.js';
 import { wirePage } from './wirePage.js';

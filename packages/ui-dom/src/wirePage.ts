@@ -1,4 +1,5 @@
-import { LIMITS, type Visitor } from '@beckon/core';
+import type { Visitor } from '@beckon/core';
+import { LIMITS } from '@beckon/core/protocol';
 
 /** The parts of a {@link Visitor} that {@link wirePage} uses. */
 export type WirableVisitor = Pick<Visitor, 'presence' | 'signalVisibility' | 'getSnapshot' | 'on'>;

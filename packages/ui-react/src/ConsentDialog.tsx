@@ -1,3 +1,4 @@
+import { type ConsentStrings, resolveConsentStrings, safeTermsUrl } from '@beckon/core';
 import {
   type KeyboardEvent,
   type SyntheticEvent,
@@ -8,29 +9,14 @@ import {
 } from 'react';
 import { type ConsentRequestHandle, useConsentRequest } from './useConsentRequest.js';
 
-/** Every text `<ConsentDialog />` shows; override any of them with the `strings` prop. */
-export interface ConsentDialogStrings {
-  title: string;
-  message: string;
-  /** The text of the link to the terms page (shown when the request has a terms URL). */
-  terms: string;
-  accept: string;
-  decline: string;
-}
-
-/** The English defaults of {@link ConsentDialogStrings}. */
-export const defaultConsentDialogStrings: Readonly<ConsentDialogStrings> = Object.freeze({
-  title: 'Share your screen?',
-  message:
-    'A support agent would like to see your screen to help you. You can stop sharing at any time.',
-  terms: 'Terms and conditions',
-  accept: 'Accept',
-  decline: 'Decline',
-});
-
 export interface ConsentDialogProps {
-  /** Texts to replace, e.g. for another language; a missing or undefined one keeps the default. */
-  strings?: { [K in keyof ConsentDialogStrings]?: string | undefined } | undefined;
+  /**
+   * The language, as a BCP 47 tag (`'de'`, `'fr-CA'`); the same shipped translations as every
+   * Beckon consent UI (`consentStrings` of `@beckon/core`). Default: `navigator.language`.
+   */
+  locale?: string | undefined;
+  /** Texts replacing the language's, one by one; a missing or undefined one keeps it. */
+  strings?: { [K in keyof ConsentStrings]?: string | undefined } | undefined;
   /** Extra class names for the `<dialog>` element (it always has `beckon-dialog`). */
   className?: string | undefined;
   /** Leaves out the built-in stylesheet, to style the `beckon-` classes yourself. */
@@ -54,6 +40,11 @@ const css = `
 :where(.beckon-dialog)::backdrop { background: var(--beckon-backdrop, rgb(0 0 0 / 0.45)); }
 :where(.beckon-dialog-title) { margin: 0 0 0.5rem; font-size: var(--beckon-title-size, 1.25rem); }
 :where(.beckon-dialog-message) { margin: 0 0 0.75rem; line-height: 1.5; }
+:where(.beckon-dialog-key) { margin: 0 0 0.75rem; font-size: 0.9em; }
+:where(.beckon-sr-only) {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap;
+}
 :where(.beckon-dialog-terms) { color: var(--beckon-link-color, var(--beckon-accent, #0b57d0)); }
 :where(.beckon-dialog-actions) {
   display: flex; flex-wrap: wrap; gap: 0.5rem; justify-content: flex-end; margin-top: 1.25rem;
@@ -72,33 +63,21 @@ const css = `
 }
 `;
 
-/**
- * The terms URL comes from the agent's side: link it only when it is http(s), so a
- * `javascript:` or `data:` URL can never run in the visitor's page.
- */
-function safeTermsUrl(url: string | undefined, base: string): string | undefined {
-  if (url === undefined) return undefined;
-  try {
-    const parsed = new URL(url, base);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface OpenDialogProps {
   consent: ConsentRequestHandle;
-  strings: ConsentDialogStrings;
+  strings: ConsentStrings;
+  lang: string;
   className: string | undefined;
   unstyled: boolean;
 }
 
-function OpenConsentDialog({ consent, strings, className, unstyled }: OpenDialogProps) {
+function OpenConsentDialog({ consent, strings, lang, className, unstyled }: OpenDialogProps) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const declineRef = useRef<HTMLButtonElement>(null);
   const id = useId();
   const titleId = `${id}-title`;
   const messageId = `${id}-message`;
+  const keyId = `${id}-key`;
 
   // Open as a modal (focus moves in, the page behind is inert) and, when closed, give focus
   // back to where it was. A layout effect, so StrictMode's remount opens and closes in pairs.
@@ -138,10 +117,8 @@ function OpenConsentDialog({ consent, strings, className, unstyled }: OpenDialog
     consent.decline();
   };
 
-  const termsUrl = safeTermsUrl(
-    consent.request.termsUrl,
-    typeof document === 'undefined' ? 'about:blank' : document.baseURI,
-  );
+  // The agent's side chose this URL: only the one terms-URL rule of core decides it is linked.
+  const termsUrl = safeTermsUrl(consent.request.termsUrl);
 
   return (
     <>
@@ -149,8 +126,9 @@ function OpenConsentDialog({ consent, strings, className, unstyled }: OpenDialog
       <dialog
         ref={dialogRef}
         className={className ? `beckon-dialog ${className}` : 'beckon-dialog'}
+        lang={lang}
         aria-labelledby={titleId}
-        aria-describedby={messageId}
+        aria-describedby={`${messageId} ${keyId}`}
         onKeyDown={onKeyDown}
         onCancel={onCancel}
       >
@@ -160,6 +138,9 @@ function OpenConsentDialog({ consent, strings, className, unstyled }: OpenDialog
         <p id={messageId} className="beckon-dialog-message">
           {strings.message}
         </p>
+        <p id={keyId} className="beckon-dialog-key">
+          {strings.sessionKeyLabel}: <code>{consent.request.sessionKey}</code>
+        </p>
         {termsUrl ? (
           <a
             className="beckon-dialog-terms"
@@ -167,7 +148,7 @@ function OpenConsentDialog({ consent, strings, className, unstyled }: OpenDialog
             target="_blank"
             rel="noopener noreferrer"
           >
-            {strings.terms}
+            {strings.termsLink} <span className="beckon-sr-only">{strings.opensInNewTab}</span>
           </a>
         ) : null}
         <div className="beckon-dialog-actions">
@@ -203,25 +184,29 @@ function OpenConsentDialog({ consent, strings, className, unstyled }: OpenDialog
  * @example
  * <BeckonProvider visitor={visitor} consent={consent}>
  *   <App />
- *   <ConsentDialog strings={{ title: 'Bildschirm teilen?', accept: 'Zulassen', decline: 'Ablehnen' }} />
+ *   <ConsentDialog locale="de" strings={{ requester: 'Das Acme-Team' }} />
  * </BeckonProvider>
  */
-export function ConsentDialog({ strings, className, unstyled = false }: ConsentDialogProps) {
+export function ConsentDialog({
+  locale,
+  strings,
+  className,
+  unstyled = false,
+}: ConsentDialogProps) {
   const consent = useConsentRequest();
-  const merged = useMemo(() => {
-    const texts: ConsentDialogStrings = { ...defaultConsentDialogStrings };
-    // Only strings replace strings: an undefined (or mistyped) entry keeps the default.
-    for (const key of Object.keys(texts) as (keyof ConsentDialogStrings)[]) {
-      const text = strings?.[key];
-      if (typeof text === 'string') texts[key] = text;
-    }
-    return texts;
-  }, [strings]);
+  const lang =
+    locale ?? (typeof navigator === 'undefined' ? undefined : navigator.language) ?? 'en';
+  // Only strings replace strings: an undefined (or mistyped) entry keeps the language's.
+  const texts = useMemo(
+    () => resolveConsentStrings(lang, strings as Partial<ConsentStrings> | undefined),
+    [lang, strings],
+  );
   if (!consent) return null;
   return (
     <OpenConsentDialog
       consent={consent}
-      strings={merged}
+      strings={texts}
+      lang={lang}
       className={className}
       unstyled={unstyled}
     />

@@ -1,7 +1,6 @@
 import type { ConsentPromptState, ConsentRequest } from '@beckon/core';
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { useBeckonContext } from './beckonContext.js';
-import { customConsentStore } from './customConsent.js';
 
 /** A consent request awaiting the visitor's answer, with the two ways to answer it. */
 export interface ConsentRequestHandle {
@@ -17,20 +16,20 @@ const noSubscription = () => () => {};
 
 /**
  * The consent request the visitor should answer now, or `null` — for building your own
- * consent UI (`<ConsentDialog />` is built on it).
+ * consent UI (`<ConsentDialog />` is built on it). The consent logic itself lives in
+ * `@beckon/core`; this hook only reads it and calls it.
  *
- * It serves both of the spec's paths and answers each the right way:
+ * It serves both of the spec's paths:
  * - **Default UI**: the provider has a `consent` prompt (`createConsentPrompt()`, passed to
- *   `createVisitor({ ui: prompt.ui })`) and the default UI is on. `accept()` / `decline()`
- *   answer the prompt; core signals the agent and starts the session itself.
+ *   `createVisitor({ ui: prompt.ui })`) and the default UI is on. Core has already told the
+ *   agent the dialog is displayed; `accept()` / `decline()` answer the prompt.
  * - **Custom UI** (`visitor.setDefaultUI(false)`, or a visitor without a UI): the request
- *   comes from the visitor's `showTerms` event. The hook signals `terms: displayed` once when
- *   the request is first rendered; `accept()` signals `accepted` and calls
- *   `startSession({ key: request.sessionKey, presenceStart: true })`; `decline()` signals
- *   `declined`.
+ *   is the visitor's pending one. Once it is on screen the hook calls
+ *   `visitor.termsDisplayed(request)`; `accept()` and `decline()` call
+ *   `visitor.acceptTerms(request)` / `visitor.declineTerms(request)`, which signal the agent
+ *   and, on accept, start the session.
  *
- * The request goes away once answered, or when the visitor's consent flow leaves the
- * `shown` state (a disconnect, a withdrawn request).
+ * Either way an answer is bound to its request: a late click never answers a newer one.
  *
  * @example
  * function MyConsent() {
@@ -51,8 +50,9 @@ export function useConsentRequest(): ConsentRequestHandle | null {
       'useConsentRequest() needs a visitor: render <BeckonProvider visitor={visitor}>',
     );
   }
-  const store = customConsentStore(visitor);
-  const custom = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+  const state = useSyncExternalStore(visitor.subscribe, visitor.getSnapshot, visitor.getSnapshot);
+  // With the default UI on, core hands requests to its dialog, never to the app.
+  const custom = !state.defaultUI && state.terms === 'shown' ? state.request : undefined;
 
   const subscribePrompt = useCallback(
     (onStoreChange: () => void) =>
@@ -62,16 +62,14 @@ export function useConsentRequest(): ConsentRequestHandle | null {
   const getPrompt = useCallback(() => consent?.getSnapshot() ?? NO_PROMPT, [consent]);
   const prompted = useSyncExternalStore(subscribePrompt, getPrompt, getPrompt);
 
-  // "Displayed" once it is on screen: after commit, deduplicated by the shared store, so
+  // "Displayed" once it is on screen: after commit. Core reports it once per request, so
   // StrictMode's double effects and several components still signal once.
-  const showsCustom = prompted.request === null && custom.request !== null;
   useEffect(() => {
-    if (showsCustom) store.markDisplayed(custom);
-  }, [store, custom, showsCustom]);
+    if (custom && prompted.request === null) visitor.termsDisplayed(custom);
+  }, [visitor, custom, prompted]);
 
   return useMemo(() => {
     if (consent && prompted.request) {
-      // Bound to this request: a late click never answers a newer one.
       const answer = (accept: boolean) =>
         consent.getSnapshot() === prompted && (accept ? consent.accept() : consent.decline());
       return {
@@ -80,13 +78,13 @@ export function useConsentRequest(): ConsentRequestHandle | null {
         decline: () => answer(false),
       };
     }
-    if (custom.request) {
+    if (custom) {
       return {
-        request: custom.request,
-        accept: () => store.answer(custom, 'accepted'),
-        decline: () => store.answer(custom, 'declined'),
+        request: custom,
+        accept: () => visitor.acceptTerms(custom),
+        decline: () => visitor.declineTerms(custom),
       };
     }
     return null;
-  }, [consent, prompted, store, custom]);
+  }, [consent, prompted, visitor, custom]);
 }

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import type { ConsentPrompt, Visitor } from '@beckon/core';
+import { type ConsentPrompt, consentStrings, type Visitor } from '@beckon/core';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -48,9 +48,15 @@ describe.each(modes)('%s', (_, Mode) => {
     expect(dialog).toBe(t.dialog());
     expect(dialog.open).toBe(true);
     expect(showModal).toHaveBeenCalled();
-    const description = document.getElementById(dialog.getAttribute('aria-describedby') ?? '');
-    expect(description?.textContent).toMatch(/would like to see your screen/);
-    const link = screen.getByRole('link', { name: 'Terms and conditions' });
+    const [messageId, keyId] = (dialog.getAttribute('aria-describedby') ?? '').split(' ');
+    expect(document.getElementById(messageId ?? '')?.textContent).toMatch(
+      /would like to see your screen/,
+    );
+    expect(document.getElementById(keyId ?? '')?.textContent).toBe('Session key: alice');
+    // The same words as every Beckon consent UI, the new-tab hint for screen readers included.
+    const link = screen.getByRole('link', {
+      name: 'Terms and conditions (opens in a new tab)',
+    });
     expect(link.getAttribute('href')).toBe('https://acme.test/terms');
     expect(link.getAttribute('target')).toBe('_blank');
     expect(link.getAttribute('rel')).toBe('noopener noreferrer');
@@ -129,6 +135,17 @@ describe.each(modes)('%s', (_, Mode) => {
     expect(t.view.container.querySelector('style')).toBeNull();
   });
 
+  it('speaks the shipped languages of every Beckon consent UI', () => {
+    const t = setup(Mode, { locale: 'de-AT', strings: { requester: 'Das Acme-Team' } });
+    act(() => t.showTerms(1, { sessionKey: 'case-7' }));
+    const dialog = screen.getByRole('dialog', { name: consentStrings.de.title });
+    expect(dialog.getAttribute('lang')).toBe('de-AT');
+    expect(dialog.textContent).toContain('Das Acme-Team möchte Ihren Bildschirm sehen');
+    expect(dialog.textContent).toContain('Sitzungsschlüssel: case-7');
+    expect(screen.getByRole('button', { name: consentStrings.de.accept })).toBeTruthy();
+    expect(screen.getByRole('button', { name: consentStrings.de.decline })).toBeTruthy();
+  });
+
   it('prefixes every class with beckon- and themes through CSS custom properties', () => {
     const t = setup(Mode);
     act(() => t.showTerms(1, { termsUrl: 'https://acme.test/terms' }));
@@ -148,7 +165,8 @@ describe.each(modes)('%s', (_, Mode) => {
     expect(() => act(() => t.showTerms(1, { termsUrl: 'javascript:alert(1)' }))).toThrow();
     expect(screen.queryByRole('dialog')).toBeNull();
     act(() => t.showTerms(2, { termsUrl: '/terms' }));
-    expect(screen.getByRole('link').getAttribute('href')).toMatch(/^https?:\/\/[^/]+\/terms$/);
+    // Linked as given: a site path stays on the visitor's site.
+    expect(screen.getByRole('link').getAttribute('href')).toBe('/terms');
   });
 
   it('falls back to the open attribute where <dialog> has no showModal', () => {

@@ -216,7 +216,7 @@ describe.each(modes)('%s', (_, Mode) => {
       h.visitor.setDefaultUI(false);
       const first = render(<Probe />, { wrapper: provider(Mode, h.visitor) });
       act(() => h.showTerms(1, { sessionKey: 'kept' }));
-      expect(h.listeners.live).toBe(2);
+      expect(h.listeners.live).toBe(1); // one subscription to the visitor’s state
       first.unmount();
       expect(h.listeners.live).toBe(0);
       const second = render(<Probe />, { wrapper: provider(Mode, h.visitor) });

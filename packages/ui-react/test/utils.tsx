@@ -1,11 +1,6 @@
-// Not exported from core's index yet when this was written; reached by path meanwhile.
-import { createConsentPrompt, createVisitor, encodeMessage, type ToAgent } from '@beckon/core';
-import {
-  type Agent,
-  createAgent,
-  type TransportHandlers,
-  type VisitorSummary,
-} from '@beckon/core/agent';
+import { createConsentPrompt, createVisitor, type TransportHandlers } from '@beckon/core';
+import { type Agent, createAgent, type VisitorSummary } from '@beckon/core/agent';
+import { encodeMessage, type ToAgent } from '@beckon/core/protocol';
 import { Fragment, StrictMode } from 'react';
 import { SimulatedClock } from 'xstate';
 import { createMockService } from '../../transport-mock/src/index.js';

@@ -1,4 +1,5 @@
-import { PROTOCOL_VERSION, type Transport } from '@beckon/core/agent';
+import type { Transport } from '@beckon/core';
+import { PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { createPresenceHub, mintAgentToken, type PresenceHub } from '@beckon/server';
 import {
   createLinkedTransport,

@@ -1,5 +1,5 @@
 import type { ConnectionStatus } from '@beckon/core';
-import { safeLinkUrl } from '@beckon/ui-dom';
+import { safeTermsUrl } from '@beckon/core';
 import { type ConsentRequestHandle, useConsentRequest, useVisitorState } from '@beckon/ui-react';
 import { useId } from 'react';
 
@@ -20,7 +20,7 @@ const CONNECTION_WORDS: Record<ConnectionStatus, string> = {
  */
 function ConsentPanel({ consent }: { consent: ConsentRequestHandle }) {
   const titleId = useId();
-  const termsUrl = safeLinkUrl(consent.request.termsUrl);
+  const termsUrl = safeTermsUrl(consent.request.termsUrl);
   return (
     <section className="consent-panel" data-testid="custom-consent" aria-labelledby={titleId}>
       <div className="consent-panel__icon" aria-hidden="true">

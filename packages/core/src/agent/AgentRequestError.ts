@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../wire/protocol.js';
+import type { ErrorCode } from '../wire/codes.js';
 
 /** What a failed request carries besides its message: the parameter at fault, the wait asked for. */
 export interface AgentRequestErrorOptions {

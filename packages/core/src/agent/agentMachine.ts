@@ -1,7 +1,17 @@
 import { assign, emit, enqueueActions, fromCallback, setup } from 'xstate';
-import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from '../connection/backoff.js';
+import {
+  backoffDelay,
+  defaultReconnectPolicy,
+  type ReconnectPolicy,
+} from '../connection/backoff.js';
+import { CloseCode, isFatalClose } from '../wire/codes.js';
 import type { Violation } from '../wire/limits.js';
-import { type AgentEvent, CloseCode, isFatalClose } from '../wire/protocol.js';
+import type { AgentLiveEvent } from '../wire/protocol.js';
+import type {
+  AgentConnectionInput,
+  AgentSocketCommand,
+  AgentSocketEvent,
+} from './agentConnection.js';
 import {
   type AgentReply,
   type AgentRequest,
@@ -11,7 +21,6 @@ import {
   prepareRequest,
   type RequestFailure,
 } from './agentRequest.js';
-import type { AgentSocketCommand, AgentSocketEvent, AgentSocketInput } from './agentSocketActor.js';
 import {
   applyVisitorEvent,
   EMPTY_VISITORS,
@@ -102,17 +111,17 @@ export interface AgentEventMap {
     param?: string;
     retryAfter?: number;
   };
-  presence: Omit<Extract<AgentEvent, { type: 'presence' }>, 'type'>;
-  visibility: Omit<Extract<AgentEvent, { type: 'visibility' }>, 'type'>;
-  visitorConnected: Omit<Extract<AgentEvent, { type: 'visitorConnected' }>, 'type'>;
-  connections: Omit<Extract<AgentEvent, { type: 'connections' }>, 'type'>;
-  visitorDisconnected: Omit<Extract<AgentEvent, { type: 'visitorDisconnected' }>, 'type'>;
-  focus: Omit<Extract<AgentEvent, { type: 'focus' }>, 'type'>;
-  terms: Omit<Extract<AgentEvent, { type: 'terms' }>, 'type'>;
-  sessionStart: Omit<Extract<AgentEvent, { type: 'sessionStart' }>, 'type'>;
-  sessionEnd: Omit<Extract<AgentEvent, { type: 'sessionEnd' }>, 'type'>;
-  visitorError: Omit<Extract<AgentEvent, { type: 'visitorError' }>, 'type'>;
-  signal: Omit<Extract<AgentEvent, { type: 'signal' }>, 'type'>;
+  presence: Omit<Extract<AgentLiveEvent, { type: 'presence' }>, 'type'>;
+  visibility: Omit<Extract<AgentLiveEvent, { type: 'visibility' }>, 'type'>;
+  visitorConnected: Omit<Extract<AgentLiveEvent, { type: 'visitorConnected' }>, 'type'>;
+  connections: Omit<Extract<AgentLiveEvent, { type: 'connections' }>, 'type'>;
+  visitorDisconnected: Omit<Extract<AgentLiveEvent, { type: 'visitorDisconnected' }>, 'type'>;
+  focus: Omit<Extract<AgentLiveEvent, { type: 'focus' }>, 'type'>;
+  terms: Omit<Extract<AgentLiveEvent, { type: 'terms' }>, 'type'>;
+  sessionStart: Omit<Extract<AgentLiveEvent, { type: 'sessionStart' }>, 'type'>;
+  sessionEnd: Omit<Extract<AgentLiveEvent, { type: 'sessionEnd' }>, 'type'>;
+  visitorError: Omit<Extract<AgentLiveEvent, { type: 'visitorError' }>, 'type'>;
+  signal: Omit<Extract<AgentLiveEvent, { type: 'signal' }>, 'type'>;
 }
 
 /** A request finished; the public API settles the caller's promise. Not part of the public events. */
@@ -323,7 +332,7 @@ function settle(enqueue: Enqueue, entry: PendingAgentRequest, outcome: RequestOu
 function closeOf(event: AgentMachineEvent): AgentConnectionError {
   return event.type === 'socket.closed'
     ? { code: event.code, reason: event.reason }
-    : { code: 1006, reason: 'connection failed' };
+    : { code: CloseCode.abnormal, reason: 'connection failed' };
 }
 
 /**
@@ -351,13 +360,15 @@ export const agentMachine = setup({
   },
   actors: {
     // Placeholder: createAgent provides the real one.
-    socket: fromCallback<AgentSocketCommand, AgentSocketInput, AgentSocketEvent>(({ sendBack }) => {
-      sendBack({
-        type: 'socket.closed',
-        code: CloseCode.badRequest,
-        reason: 'no transport configured',
-      });
-    }),
+    socket: fromCallback<AgentSocketCommand, AgentConnectionInput, AgentSocketEvent>(
+      ({ sendBack }) => {
+        sendBack({
+          type: 'socket.closed',
+          code: CloseCode.badRequest,
+          reason: 'no transport configured',
+        });
+      },
+    ),
   },
   guards: {
     fatalClose: ({ event }) => event.type === 'socket.closed' && isFatalClose(event.code),

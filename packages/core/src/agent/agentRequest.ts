@@ -1,5 +1,6 @@
+import type { ErrorCode } from '../wire/codes.js';
 import { checkId, checkSignal, checkText, type Violation } from '../wire/limits.js';
-import type { ErrorCode, FromAgent, ToAgent } from '../wire/protocol.js';
+import type { FromAgent, ToAgent } from '../wire/protocol.js';
 
 /**
  * A request as the public API hands it to the agent machine. Payloads are `unknown`: they

@@ -1,11 +1,17 @@
-import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
-import type { ReconnectPolicy } from '../connection/backoff.js';
-import { type Clock, systemClock } from '../connection/clock.js';
-import { deriveSnapshot } from '../derivedSnapshot.js';
+import { type Actor, createActor } from 'xstate';
+import {
+  assertClientOptions,
+  type ClientOptions,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_MS,
+} from '../connection/clientOptions.js';
+import { systemClock } from '../connection/clock.js';
+import type { TokenSource } from '../connection/createConnectionActor.js';
+import { deriveSnapshot } from '../connection/derivedSnapshot.js';
 import { checkId } from '../wire/limits.js';
 import type { VisitorSummary } from '../wire/protocol.js';
-import type { Transport } from '../connection/transport.js';
 import { AgentRequestError } from './AgentRequestError.js';
+import { createAgentConnection } from './agentConnection.js';
 import {
   type AgentConnectionError,
   type AgentEmitted,
@@ -16,27 +22,15 @@ import {
   type RequestSettled,
 } from './agentMachine.js';
 import type { AgentRequest } from './agentRequest.js';
-import { type AgentTokenSource, createAgentSocketActor } from './agentSocketActor.js';
 
-export interface AgentOptions {
-  /** How to reach the presence service, e.g. `webSocketTransport({ url })`. */
-  transport: Transport;
+/** Options of {@link createAgent}: the shared client options, plus the agent's own. */
+export interface AgentOptions extends ClientOptions {
   /** The group (tenant) the agent works in. */
   groupId: string;
   /** The agent token (a JWT), or a function returning a fresh one for every connection attempt. */
-  token: AgentTokenSource;
-  /** Timer source for backoff, heartbeats and timeouts; XState's `SimulatedClock` in tests. */
-  clock?: Clock;
-  /** Backoff for automatic reconnects. */
-  reconnect?: Partial<ReconnectPolicy>;
+  token: TokenSource;
   /** How long a request waits for its reply. Default 15 s. */
   requestTimeoutMs?: number;
-  /** Deadline for the token, the transport and the service's welcome. Default 10 s. */
-  handshakeTimeoutMs?: number;
-  /** Heartbeat interval when the service's welcome names none. Default 25 s. */
-  heartbeatMs?: number;
-  /** Receives XState inspection events, e.g. `createBrowserInspector().inspect`. */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 /** Where the agent's connection is. */
@@ -72,7 +66,8 @@ export interface AgentState {
 }
 
 export type AgentEventType = keyof AgentEventMap;
-export type AgentEventOf<K extends AgentEventType = AgentEventType> = Extract<
+/** One agent event (of type `K`), as listeners of `agent.on(K, …)` receive it. */
+export type AgentEvent<K extends AgentEventType = AgentEventType> = Extract<
   AgentEmitted,
   { type: K }
 >;
@@ -101,7 +96,7 @@ export interface Agent {
     properties?: Record<string, string>,
   ): Promise<Delivery>;
   /** Listens for one event type; returns the function that stops listening. */
-  on<K extends AgentEventType>(type: K, listener: (event: AgentEventOf<K>) => void): () => void;
+  on<K extends AgentEventType>(type: K, listener: (event: AgentEvent<K>) => void): () => void;
   getSnapshot(): AgentState;
   subscribe(listener: (state: AgentState) => void): () => void;
   /** The running XState actor, for inspection and advanced use. */
@@ -137,73 +132,18 @@ function sameState(a: AgentState, b: AgentState): boolean {
   );
 }
 
-const optionKeys = new Set([
-  'transport',
-  'groupId',
-  'token',
-  'clock',
-  'reconnect',
-  'requestTimeoutMs',
-  'handshakeTimeoutMs',
-  'heartbeatMs',
-  'inspect',
-]);
+const AGENT_RULES = {
+  factory: 'createAgent',
+  keys: ['groupId', 'requestTimeoutMs'],
+  durations: ['requestTimeoutMs'],
+  tokenRequired: true,
+  needs: 'transport, groupId and token',
+} as const;
 
-// Longest delay a JavaScript timer can hold.
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-// Setup mistakes are the developer's, found at start-up: throw, with the option named.
 function assertOptions(options: AgentOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('createAgent: options must be an object with transport, groupId and token');
-  }
-  for (const key of Object.keys(options)) {
-    if (!optionKeys.has(key)) throw new TypeError(`createAgent: unknown option "${key}"`);
-  }
-  if (typeof options.transport !== 'function') {
-    throw new TypeError(
-      'createAgent: options.transport must be a transport factory, e.g. webSocketTransport({ url })',
-    );
-  }
+  assertClientOptions(options, AGENT_RULES);
   const badGroup = checkId('groupId', options.groupId);
   if (badGroup) throw new TypeError(`createAgent: options.groupId ${badGroup.reason}`);
-  const { token } = options;
-  if (typeof token !== 'function' && (typeof token !== 'string' || token === '')) {
-    throw new TypeError('createAgent: options.token must be a non-empty string or a function');
-  }
-  const { clock } = options;
-  if (
-    clock !== undefined &&
-    (typeof clock?.setTimeout !== 'function' || typeof clock?.clearTimeout !== 'function')
-  ) {
-    throw new TypeError('createAgent: options.clock must have setTimeout and clearTimeout');
-  }
-  for (const key of ['requestTimeoutMs', 'handshakeTimeoutMs', 'heartbeatMs'] as const) {
-    const v = options[key];
-    if (v !== undefined && (typeof v !== 'number' || !(v > 0) || v > MAX_TIMER_MS)) {
-      throw new TypeError(
-        `createAgent: options.${key} must be a positive number of milliseconds (at most ${MAX_TIMER_MS})`,
-      );
-    }
-  }
-  const r = options.reconnect;
-  if (r !== undefined) {
-    if (typeof r !== 'object' || r === null) {
-      throw new TypeError('createAgent: options.reconnect must be an object');
-    }
-    for (const key of ['initialDelayMs', 'maxDelayMs', 'factor', 'maxAttempts'] as const) {
-      const v = r[key];
-      if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || v < 0)) {
-        throw new TypeError(`createAgent: options.reconnect.${key} must be a non-negative number`);
-      }
-    }
-    if (r.factor !== undefined && r.factor < 1) {
-      throw new TypeError('createAgent: options.reconnect.factor must be at least 1');
-    }
-    if (r.random !== undefined && typeof r.random !== 'function') {
-      throw new TypeError('createAgent: options.reconnect.random must be a function');
-    }
-  }
 }
 
 interface Deferred {
@@ -242,12 +182,12 @@ export function createAgent(options: AgentOptions): Agent {
   const clock = options.clock ?? systemClock;
   const machine = agentMachine.provide({
     actors: {
-      socket: createAgentSocketActor({
+      socket: createAgentConnection({
         transport: options.transport,
         clock,
         token: options.token,
-        handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
-        heartbeatMs: options.heartbeatMs ?? 25_000,
+        handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+        heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       }),
     },
   });

@@ -3,7 +3,7 @@
  * the very same map (and the same summary objects) when nothing changed, so UI bindings can
  * compare by identity.
  */
-import type { AgentEvent, VisitorSummary } from '../wire/protocol.js';
+import type { AgentLiveEvent, VisitorSummary } from '../wire/protocol.js';
 
 export type VisitorMap = ReadonlyMap<string, VisitorSummary>;
 
@@ -103,7 +103,7 @@ export function filterVisitors(
  * @example
  * visitors = applyVisitorEvent(visitors, { type: 'visibility', visitorId: 'alice-42', at: 1, visibility: 'hidden' });
  */
-export function applyVisitorEvent(current: VisitorMap, event: AgentEvent): VisitorMap {
+export function applyVisitorEvent(current: VisitorMap, event: AgentLiveEvent): VisitorMap {
   const { visitorId, at } = event;
   const prev = current.get(visitorId);
   if (event.type === 'visitorDisconnected') return setVisitor(current, visitorId, null);

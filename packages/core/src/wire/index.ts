@@ -4,5 +4,7 @@
  * presence service, transports and tools import this; apps rarely need it.
  * `docs/protocol.md` describes the same in prose.
  */
+export * from './codes.js';
 export * from './limits.js';
 export * from './protocol.js';
+export * from './termsUrl.js';

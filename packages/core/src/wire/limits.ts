@@ -211,24 +211,6 @@ export function checkSignal(name: unknown, properties: unknown): Violation | und
 }
 
 /**
- * Checks a terms URL: an absolute `http:`/`https:` URL, or a path on the visitor's own site
- * (starting with a single `/`). Anything else — `javascript:`, `data:`, protocol-relative
- * `//host` — is refused, because a dialog will put it in a link the visitor clicks.
- *
- * @example
- * checkTermsUrl('https://acme.test/terms'); // undefined
- * checkTermsUrl('/terms');                  // undefined
- * checkTermsUrl('javascript:alert(1)');     // { param: 'termsUrl', … }
- */
-export function checkTermsUrl(value: unknown, param = 'termsUrl'): Violation | undefined {
-  const text = checkText(param, value, { optional: true });
-  if (text || value === undefined) return text;
-  const url = value as string;
-  if (/^\/(?![/\\])/.test(url) || /^https?:\/\/[^\s]+$/i.test(url)) return undefined;
-  return { param, reason: 'must be an http(s) URL or a path starting with "/"' };
-}
-
-/**
  * Checks an optional free-text field (session key, terms URL, reason).
  *
  * @example

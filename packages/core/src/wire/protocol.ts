@@ -7,79 +7,12 @@
  * tree-shaking and would cost the visitor bundle ~85 kB.
  */
 import * as z from 'zod/mini';
-import {
-  checkPresence,
-  checkProperties,
-  checkSignal,
-  checkTermsUrl,
-  LIMITS,
-  TERMS_STATUSES,
-} from './limits.js';
+import { ErrorCode } from './codes.js';
+import { checkPresence, checkProperties, checkSignal, LIMITS, TERMS_STATUSES } from './limits.js';
+import { checkTermsUrl } from './termsUrl.js';
 
 /** Bumped on any incompatible change; the service refuses other versions with {@link CloseCode.unsupportedVersion}. */
 export const PROTOCOL_VERSION = 1;
-
-/**
- * WebSocket close codes the service uses. 4000–4099 are final: the client must not retry
- * until something changes. 4100 and up ask the client to come back.
- */
-export const CloseCode = {
-  normal: 1000,
-  goingAway: 1001,
-  /** A frame larger than {@link LIMITS.maxFrameBytes}. */
-  tooLarge: 1009,
-  /** Repeated malformed or invalid frames. */
-  badRequest: 4000,
-  /** Missing, invalid or expired token. */
-  unauthorized: 4001,
-  /** Origin not allowed for this group, or the token belongs to another visitor or group. */
-  forbidden: 4003,
-  /** Presence is not enabled for the group (the spec's "not configured"). */
-  notConfigured: 4004,
-  /** The client speaks a protocol version the service does not. */
-  unsupportedVersion: 4005,
-  /** No `hello` arrived in time. Retryable: the network may have stalled. */
-  handshakeTimeout: 4108,
-  /** Too many messages; the reason carries the milliseconds to wait. */
-  rateLimited: 4129,
-  /** The service is restarting; the reason carries a suggested delay in milliseconds. */
-  reconnect: 4100,
-  /** The service stopped hearing from this peer. */
-  heartbeatTimeout: 4101,
-} as const;
-export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
-
-/**
- * Whether a close code means "do not retry". Codes the client does not know are treated as
- * retryable, so a newer service can add codes without stranding old clients.
- *
- * @example
- * isFatalClose(CloseCode.unauthorized); // true
- * isFatalClose(1006);                   // false — abnormal drop, retry
- */
-export function isFatalClose(code: number): boolean {
-  return code >= 4000 && code < 4100;
-}
-
-/** Typed error codes carried by `error` and `failed` messages. */
-export const ErrorCode = {
-  malformed: 'malformed',
-  invalidMessage: 'invalidMessage',
-  invalidParameter: 'invalidParameter',
-  unauthorized: 'unauthorized',
-  forbidden: 'forbidden',
-  notConfigured: 'notConfigured',
-  unsupportedVersion: 'unsupportedVersion',
-  rateLimited: 'rateLimited',
-  tooLarge: 'tooLarge',
-  visitorNotPresent: 'visitorNotPresent',
-  timeout: 'timeout',
-  notConnected: 'notConnected',
-  /** The visitor received the request but is already in a screen-share session. */
-  busy: 'busy',
-  internal: 'internal',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 // ---------------------------------------------------------------------------------------
 // Building blocks
@@ -311,7 +244,7 @@ export const ToAgent = /* @__PURE__ */ (() =>
 export type ToAgent = z.infer<typeof ToAgent>;
 
 /** The agent-facing live events (the subset of {@link ToAgent} that concerns a visitor). */
-export type AgentEvent = Extract<ToAgent, { visitorId: string; at: number }>;
+export type AgentLiveEvent = Extract<ToAgent, { visitorId: string; at: number }>;
 
 /** The four message channels; pass one to {@link parseMessage}. */
 export type Channel = typeof FromVisitor | typeof ToVisitor | typeof FromAgent | typeof ToAgent;

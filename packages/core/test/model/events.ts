@@ -1,6 +1,6 @@
 import { __unsafe_getAllOwnEventDescriptors as ownEventTypes } from 'xstate';
-import { CloseCode, PROTOCOL_VERSION } from '../../src/wire/protocol.js';
-import type { VisitorMachineEvent } from '../../src/visitorMachine.js';
+import type { VisitorMachineEvent } from '../../src/machines.js';
+import { CloseCode, PROTOCOL_VERSION } from '../../src/wire/index.js';
 import type { VisitorSnapshot } from './pureStep.js';
 
 export const GROUP_ID = 'acme';
@@ -92,7 +92,19 @@ export const SAMPLE_EVENTS: readonly ModelEvent[] = [
     code: CloseCode.heartbeatTimeout,
     reason: 'no heartbeat from the service',
   },
-  { type: 'socket.sendFailed', reason: SEND_REFUSED_REASON },
+  {
+    type: 'socket.sendFailed',
+    message: { type: 'presence', data: { url: '/cart' } },
+    reason: SEND_REFUSED_REASON,
+  },
+  { type: 'CONSENT', decision: 'displayed' },
+  { type: 'CONSENT', decision: 'accepted' },
+  { type: 'CONSENT', decision: 'declined' },
+  // What parseMessage says of a frame with a type the visitor does not know.
+  {
+    type: 'socket.invalid',
+    error: { code: 'invalidMessage', message: 'unknown message type "bogus"', param: 'type' },
+  },
   { type: 'consent.answered', decision: 'accepted' },
   { type: 'consent.answered', decision: 'declined' },
   { type: 'consent.failed', reason: DIALOG_FAILURE },

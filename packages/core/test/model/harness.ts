@@ -3,11 +3,11 @@ import { SimulatedClock } from 'xstate';
 // transport-mock depends on core, so core cannot depend on it (a cycle in the package graph).
 // Tests may still reach its source by path: it is never part of core's build or bundle.
 import { createMockService, type MockService } from '../../../transport-mock/src/index.js';
-import type { ConsentDecision, ConsentRequest, ConsentUI } from '../../src/consentUI.js';
-import { createVisitor, type Visitor } from '../../src/createVisitor.js';
-import { CloseCode, type FromVisitor, PROTOCOL_VERSION } from '../../src/wire/protocol.js';
 import type { Transport } from '../../src/connection/transport.js';
-import type { VisitorEmitted, VisitorMachineInput } from '../../src/visitorMachine.js';
+import type { ConsentDecision, ConsentRequest, ConsentUI } from '../../src/consent/consentUI.js';
+import type { VisitorEmitted, VisitorMachineInput } from '../../src/machines.js';
+import { createVisitor, type Visitor } from '../../src/visitor/createVisitor.js';
+import { CloseCode, type FromVisitor, PROTOCOL_VERSION } from '../../src/wire/index.js';
 import { type CoverageRecorder, transitionKey } from './coverage.js';
 import {
   AFTER_RETRY,
@@ -223,6 +223,14 @@ export class PathRunner {
       case 'END_SESSION':
         visitor.endSession(event.reason as string);
         return;
+      case 'CONSENT':
+        if (event.decision === 'displayed') visitor.termsDisplayed();
+        else if (event.decision === 'accepted') visitor.acceptTerms();
+        else visitor.declineTerms();
+        return;
+      case 'socket.invalid':
+        this.#connection().pushRaw('{"type":"bogus"}');
+        return;
       case 'socket.welcome':
         this.#connection().push(event.message);
         return;
@@ -248,17 +256,18 @@ export class PathRunner {
         return;
       case 'socket.closed': {
         const connection = this.#connection();
-        if (event.code === 1006) {
+        if (event.code === CloseCode.abnormal) {
           // The network dies.
           connection.drop({ code: event.code, reason: event.reason });
         } else if (event.code === CloseCode.handshakeTimeout) {
           // No welcome arrives: the visitor's deadline runs out.
           this.#clock.increment(HANDSHAKE_MS);
         } else if (event.code === CloseCode.heartbeatTimeout) {
-          // The service goes silent: a quiet tick, an unanswered ping, then the visitor gives
-          // up. One tick per increment (SimulatedClock skips timers set by its last callback).
+          // The service goes silent: one quiet interval sends a ping, one more without an
+          // answer ends the link (docs/protocol.md). One interval per increment
+          // (SimulatedClock skips timers set by its last callback).
           connection.blackhole();
-          for (let tick = 0; tick < 3; tick += 1) this.#clock.increment(HEARTBEAT_MS);
+          for (let tick = 0; tick < 2; tick += 1) this.#clock.increment(HEARTBEAT_MS);
         } else {
           // The service closes on purpose.
           connection.close(event.code, event.reason);
@@ -358,7 +367,7 @@ export class PathRunner {
       dialogs.length,
     );
     const onScreen = expected.matches({ terms: { shown: 'dialog' } })
-      ? (({ id: _, ...request }) => request)(expected.context.request!)
+      ? expected.context.request!.view
       : undefined;
     expect(this.#dialog.open?.request, `${where}: dialog on screen`).toEqual(onScreen);
 

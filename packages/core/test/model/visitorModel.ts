@@ -1,6 +1,6 @@
 import type { ActorLogic } from 'xstate';
 import { type StatePath, TestModel } from 'xstate/graph';
-import { type VisitorMachineInput, visitorMachine } from '../../src/visitorMachine.js';
+import { type VisitorMachineInput, visitorMachine } from '../../src/machines.js';
 import { type MachineInventory, machineInventory } from './coverage.js';
 import {
   CONSEQUENCES,
@@ -32,7 +32,7 @@ export function modelKey(snapshot: VisitorSnapshot): string {
     snapshot.value,
     context.attempt,
     context.defaultUI && context.hasUI,
-    context.answeredInDialog,
+    context.autoStart,
     context.lastDrop !== undefined,
   ]);
 }

@@ -1,7 +1,7 @@
 import { SimulatedClock } from 'xstate';
 import {
   type Agent,
-  type AgentEventOf,
+  type AgentEvent,
   type AgentEventType,
   type AgentOptions,
   createAgent,
@@ -31,9 +31,9 @@ export interface Harness {
   peer: ScriptedPeer;
   clock: SimulatedClock;
   /** Every event the agent fired, in order. */
-  events: AgentEventOf[];
+  events: AgentEvent[];
   /** Events of one type. */
-  of<K extends AgentEventType>(type: K): AgentEventOf<K>[];
+  of<K extends AgentEventType>(type: K): AgentEvent<K>[];
   /** connect(), open, welcome: returns the connected connection. */
   online(): ScriptedConnection;
 }
@@ -50,7 +50,7 @@ export function startAgent(options: Partial<AgentOptions> = {}): Harness {
     reconnect: { random: () => 0.5 },
     ...options,
   });
-  const events: AgentEventOf[] = [];
+  const events: AgentEvent[] = [];
   for (const type of EVENT_TYPES) agent.on(type, (event) => events.push(event));
   return {
     agent,
@@ -58,7 +58,7 @@ export function startAgent(options: Partial<AgentOptions> = {}): Harness {
     clock,
     events,
     of: <K extends AgentEventType>(type: K) =>
-      events.filter((e): e is AgentEventOf<K> => e.type === type),
+      events.filter((e): e is AgentEvent<K> => e.type === type),
     online() {
       agent.connect();
       const conn = peer.current;

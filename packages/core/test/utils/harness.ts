@@ -24,6 +24,7 @@ export const ALL_EVENTS: VisitorEventType[] = [
   'notConfigured',
   'disconnected',
   'invalidParameter',
+  'error',
   'termsAccepted',
   'termsDeclined',
   'sessionStart',

@@ -1,5 +1,5 @@
-import type { VisitorSummary } from '@beckon/core';
-import { type Agent, type AgentEventOf, createAgent } from '@beckon/core/agent';
+import { type Agent, type AgentEvent, createAgent } from '@beckon/core/agent';
+import type { VisitorSummary } from '@beckon/core/protocol';
 import { createPresenceServer, mintAgentToken, type PresenceServer } from '@beckon/server';
 import { webSocketTransport } from '@beckon/transport-ws';
 import { WebSocket } from 'ws';
@@ -8,7 +8,7 @@ export const GROUP_ID = 'demo';
 const AGENT_SECRET = 'browser-tests-agent-secret-0123456789abcdef';
 
 /** Agent events the tests look at, in arrival order. */
-export type LiveEvent = AgentEventOf<
+export type LiveEvent = AgentEvent<
   'terms' | 'sessionStart' | 'visibility' | 'focus' | 'presence' | 'visitorConnected'
 >;
 

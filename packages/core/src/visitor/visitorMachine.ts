@@ -8,23 +8,32 @@ import {
   setup,
   stateIn,
 } from 'xstate';
-import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from './connection/backoff.js';
-import type { ConsentDecision, ConsentRequest } from './consentUI.js';
 import {
-  checkId,
-  checkPresence,
-  checkSignal,
-  checkText,
-  type TermsStatus,
-  type Violation,
-} from './wire/limits.js';
-import { CloseCode, type FromVisitor, isFatalClose } from './wire/protocol.js';
-import type { SocketCommand, SocketEvent, SocketInput } from './socketActor.js';
+  backoffDelay,
+  defaultReconnectPolicy,
+  type ReconnectPolicy,
+} from '../connection/backoff.js';
+import type { ConsentEvent } from '../consent/consentActor.js';
+import type { ConsentRequest } from '../consent/consentUI.js';
+import { CloseCode, isFatalClose } from '../wire/codes.js';
+import type { TermsStatus } from '../wire/limits.js';
+import type { FromVisitor } from '../wire/protocol.js';
+import { messageOf, termsStatusOf, type VisitorCommand, violationOf } from './visitorCommands.js';
+import type {
+  VisitorConnectionInput,
+  VisitorSocketCommand,
+  VisitorSocketEvent,
+} from './visitorConnection.js';
+import type { VisitorEmitted } from './visitorEvents.js';
 
 /** A consent request from an agent, as the machine keeps it. */
 export interface PendingRequest extends ConsentRequest {
   /** The service's request id, acknowledged on receipt. */
   id: number;
+  /** The request as apps see it: one frozen object per request, so UIs can tell requests apart. */
+  view: Readonly<ConsentRequest>;
+  /** Whether the agent has been told the request is on screen. */
+  displayed: boolean;
 }
 
 export interface VisitorContext {
@@ -47,8 +56,11 @@ export interface VisitorContext {
   connectionId: string | undefined;
   epoch: number;
   request: PendingRequest | undefined;
-  /** Whether the pending request was answered in the built-in dialog (vs. the app's own UI). */
-  answeredInDialog: boolean;
+  /**
+   * Whether accepting the pending request starts the session here — it was answered in the
+   * default UI or with `acceptTerms()` — rather than by the app's own `startSession()`.
+   */
+  autoStart: boolean;
   sessionKey: string | undefined;
   /** The visibility the current connection's hello carried. */
   helloVisible: boolean;
@@ -56,125 +68,12 @@ export interface VisitorContext {
   sessionPresenceStart: boolean;
 }
 
-/** Commands the public API sends. Payloads are `unknown`: the machine validates them. */
-export type VisitorCommand =
-  | { type: 'INIT'; groupId: unknown; visitorId: unknown }
-  | { type: 'CONNECT'; pushNotifications?: unknown }
-  | { type: 'DISCONNECT' }
-  | { type: 'PRESENCE'; data: unknown }
-  | { type: 'VISIBILITY'; visible: unknown }
-  | { type: 'SIGNAL_AGENT'; name: unknown; properties?: unknown }
-  | { type: 'SET_DEFAULT_UI'; enabled: unknown }
-  | { type: 'START_SESSION'; key?: unknown; presenceStart?: unknown }
-  | { type: 'END_SESSION'; reason?: unknown };
-
-export type ConsentEvent =
-  | { type: 'consent.answered'; decision: ConsentDecision }
-  | { type: 'consent.failed'; reason: string };
-
-export type VisitorMachineEvent = VisitorCommand | SocketEvent | ConsentEvent;
-
-/** Every event the visitor fires, by type: the spec's presence events in our names. */
-export interface VisitorEventMap {
-  initialized: { groupId: string; visitorId: string };
-  /** Connected, or reconnected after a drop (`reconnected: true`). */
-  connected: { connectionId: string; focused: boolean; reconnected: boolean };
-  /** The connection failed or dropped. `willRetry` says whether the visitor keeps trying. */
-  connectFail: { reason: string; code: number; willRetry: boolean; retryInMs?: number };
-  /** An agent asked for consent and the app's own UI must show it (default UI off). */
-  showTerms: { sessionKey: string; termsUrl?: string };
-  /** A custom signal from the agent. */
-  signal: { name: string; properties: Record<string, string> };
-  /** Another instance with the same visitor ID took focus. */
-  blur: Record<never, never>;
-  /** This instance has focus again. */
-  focus: Record<never, never>;
-  /** A message could not be sent; it is not queued. */
-  sendFail: { reason: string; code: 'notConnected' | string; retryAfter?: number };
-  notConfigured: { reason: string };
-  disconnected: Record<never, never>;
-  invalidParameter: { param: string; reason: string };
-  termsAccepted: { sessionKey: string };
-  termsDeclined: { sessionKey: string };
-  sessionStart: { sessionKey: string; presenceStart: boolean };
-  sessionEnd: { reason?: string };
-}
-
-export type VisitorEmitted = {
-  [K in keyof VisitorEventMap]: { type: K } & VisitorEventMap[K];
-}[keyof VisitorEventMap];
+export type VisitorMachineEvent = VisitorCommand | VisitorSocketEvent | ConsentEvent;
 
 export interface VisitorMachineInput {
   hasUI?: boolean;
   visible?: boolean;
   reconnect?: Partial<ReconnectPolicy>;
-}
-
-// Why a command's payload is refused, or undefined when it is fine. One function, so the
-// guard that rejects and the action that reports always agree.
-function violationOf(context: VisitorContext, event: VisitorMachineEvent): Violation | undefined {
-  switch (event.type) {
-    case 'INIT':
-      return checkId('groupId', event.groupId) ?? checkId('visitorId', event.visitorId);
-    case 'CONNECT':
-      if (event.pushNotifications !== undefined && typeof event.pushNotifications !== 'boolean') {
-        return { param: 'pushNotifications', reason: 'must be a boolean' };
-      }
-      if (context.visitorId === undefined) {
-        return { param: 'visitorId', reason: 'call init() before connect()' };
-      }
-      return undefined;
-    case 'PRESENCE':
-      return checkPresence(event.data);
-    case 'VISIBILITY':
-      return typeof event.visible === 'boolean'
-        ? undefined
-        : { param: 'visible', reason: 'must be a boolean' };
-    case 'SIGNAL_AGENT':
-      return checkSignal(event.name, event.properties ?? {});
-    case 'SET_DEFAULT_UI':
-      return typeof event.enabled === 'boolean'
-        ? undefined
-        : { param: 'enabled', reason: 'must be a boolean' };
-    case 'START_SESSION':
-      if (context.visitorId === undefined) {
-        return { param: 'visitorId', reason: 'call init() before startSession()' };
-      }
-      if (event.presenceStart !== undefined && typeof event.presenceStart !== 'boolean') {
-        return { param: 'presenceStart', reason: 'must be a boolean' };
-      }
-      return event.key === undefined ? undefined : checkId('key', event.key);
-    case 'END_SESSION':
-      return checkText('reason', event.reason, { optional: true });
-    default:
-      return undefined;
-  }
-}
-
-function termsStatusOf(event: VisitorMachineEvent): TermsStatus | undefined {
-  if (event.type !== 'SIGNAL_AGENT' || event.name !== 'terms') return undefined;
-  const status = (event.properties as { status?: unknown } | undefined)?.status;
-  return status === 'displayed' || status === 'accepted' || status === 'declined'
-    ? status
-    : undefined;
-}
-
-// The wire message a valid user send becomes.
-function messageOf(event: VisitorMachineEvent): FromVisitor {
-  switch (event.type) {
-    case 'PRESENCE':
-      return { type: 'presence', data: { ...(event.data as Record<string, string>) } };
-    case 'VISIBILITY':
-      return { type: 'visibility', visible: event.visible as boolean };
-    case 'SIGNAL_AGENT':
-      return {
-        type: 'signal',
-        name: event.name as string,
-        properties: { ...((event.properties ?? {}) as Record<string, string>) },
-      };
-    default:
-      throw new TypeError(`no wire message for ${event.type}`);
-  }
 }
 
 // Whether the socket is up and welcomed: the only time a send can succeed. Typed for
@@ -198,6 +97,28 @@ const notConnected = {
   code: 'notConnected',
 } as const;
 
+// An answer given through Beckon — the default UI's, or the app's acceptTerms() /
+// declineTerms() — is reported to the agent and, on accept, starts the session.
+const answerTransitions = [
+  {
+    guard: 'accepted',
+    target: '#visitor.terms.accepted',
+    actions: [
+      'markAutoStart',
+      { type: 'transmit', params: termsSignal('accepted') },
+      'announceAccepted',
+    ],
+  },
+  {
+    target: '#visitor.terms.declined',
+    actions: [
+      { type: 'transmit', params: termsSignal('declined') },
+      'announceDeclined',
+      'forgetRequest',
+    ],
+  },
+] as const;
+
 /**
  * The visitor's state machine: the spec's connection lifecycle, focus between instances of
  * one visitor ID, visibility and the consent (terms) flow, as three parallel regions.
@@ -220,13 +141,15 @@ export const visitorMachine = setup({
   },
   actors: {
     // Placeholders: createVisitor provides the real ones.
-    socket: fromCallback<SocketCommand, SocketInput, SocketEvent>(({ sendBack }) => {
-      sendBack({
-        type: 'socket.closed',
-        code: CloseCode.badRequest,
-        reason: 'no transport configured',
-      });
-    }),
+    socket: fromCallback<VisitorSocketCommand, VisitorConnectionInput, VisitorSocketEvent>(
+      ({ sendBack }) => {
+        sendBack({
+          type: 'socket.closed',
+          code: CloseCode.badRequest,
+          reason: 'no transport configured',
+        });
+      },
+    ),
     consentDialog: fromCallback<{ type: 'consent.none' }, ConsentRequest, ConsentEvent>(
       ({ sendBack }) => {
         sendBack({ type: 'consent.failed', reason: 'no consent UI configured' });
@@ -248,14 +171,20 @@ export const visitorMachine = setup({
       (event.type === 'socket.blur' || event.type === 'socket.focus') &&
       event.epoch >= context.epoch,
     useDefaultUI: ({ context }) => context.defaultUI && context.hasUI,
-    answeredInDialog: ({ context }) => context.answeredInDialog,
+    autoStart: ({ context }) => context.autoStart,
     accepted: ({ event }) =>
-      (event.type === 'consent.answered' && event.decision === 'accepted') ||
+      ((event.type === 'consent.answered' || event.type === 'CONSENT') &&
+        event.decision === 'accepted') ||
       termsStatusOf(event) === 'accepted',
     declined: ({ event }) =>
-      (event.type === 'consent.answered' && event.decision === 'declined') ||
+      ((event.type === 'consent.answered' || event.type === 'CONSENT') &&
+        event.decision === 'declined') ||
       termsStatusOf(event) === 'declined',
-    displayed: ({ event }) => termsStatusOf(event) === 'displayed',
+    displayed: ({ event }) =>
+      (event.type === 'CONSENT' && event.decision === 'displayed') ||
+      termsStatusOf(event) === 'displayed',
+    firstDisplay: ({ context }) => context.request !== undefined && !context.request.displayed,
+    noRequest: ({ context }) => context.request === undefined,
     becomesVisible: ({ event }) => event.type === 'VISIBILITY' && event.visible === true,
     becomesHidden: ({ event }) => event.type === 'VISIBILITY' && event.visible === false,
   },
@@ -307,7 +236,7 @@ export const visitorMachine = setup({
     // Sends what the user asked for over the open socket.
     transmitCommand: sendTo('socket', ({ event }) => ({
       type: 'send' as const,
-      message: messageOf(event),
+      message: messageOf(event as VisitorCommand),
     })),
     // Sends a message the machine itself originates; when offline the app hears sendFail.
     transmit: enqueueActions(({ enqueue, check }, message: FromVisitor) => {
@@ -385,14 +314,14 @@ export const visitorMachine = setup({
     reportRetry: emit(({ context, event }) => ({
       type: 'connectFail' as const,
       reason: event.type === 'socket.closed' ? event.reason : 'connection failed',
-      code: event.type === 'socket.closed' ? event.code : 1006,
+      code: event.type === 'socket.closed' ? event.code : CloseCode.abnormal,
       willRetry: true,
       retryInMs: context.retryDelay,
     })),
     reportGiveUp: emit(({ event }) => ({
       type: 'connectFail' as const,
       reason: event.type === 'socket.closed' ? event.reason : 'connection failed',
-      code: event.type === 'socket.closed' ? event.code : 1006,
+      code: event.type === 'socket.closed' ? event.code : CloseCode.abnormal,
       willRetry: false,
     })),
     reportNotConfigured: emit(({ event }) => ({
@@ -436,6 +365,19 @@ export const visitorMachine = setup({
       // Connection-level errors (notConfigured, unauthorized, …) are followed by a close,
       // which is where the machine reacts.
     }),
+    reportInvalidFrame: emit(({ event }) => {
+      const error =
+        event.type === 'socket.invalid'
+          ? event.error
+          : { code: 'invalidMessage' as const, message: 'invalid frame' };
+      return {
+        type: 'error' as const,
+        source: 'invalidFrame' as const,
+        code: error.code,
+        message: `ignored a frame from the service: ${error.message}`,
+        ...(error.param === undefined ? {} : { param: error.param }),
+      };
+    }),
     reportSocketSendFailed: emit(({ event }) => ({
       type: 'sendFail' as const,
       reason: event.type === 'socket.sendFailed' ? event.reason : 'send failed',
@@ -444,16 +386,19 @@ export const visitorMachine = setup({
     // Terms / consent.
     storeRequest: assign(({ context, event }) => {
       if (event.type !== 'socket.showTerms') return {};
+      const view: ConsentRequest = Object.freeze({
+        visitorId: context.visitorId!,
+        sessionKey: event.sessionKey ?? context.visitorId!,
+        ...(event.termsUrl === undefined ? {} : { termsUrl: event.termsUrl }),
+      });
       return {
-        answeredInDialog: false,
-        request: {
-          id: event.id,
-          visitorId: context.visitorId!,
-          sessionKey: event.sessionKey ?? context.visitorId!,
-          ...(event.termsUrl === undefined ? {} : { termsUrl: event.termsUrl }),
-        },
+        autoStart: false,
+        request: { ...view, id: event.id, view, displayed: false },
       };
     }),
+    markDisplayed: assign(({ context }) =>
+      context.request ? { request: { ...context.request, displayed: true } } : {},
+    ),
     ackRequest: sendTo('socket', ({ event }) => ({
       type: 'send' as const,
       message: { type: 'ack' as const, id: event.type === 'socket.showTerms' ? event.id : -1 },
@@ -471,7 +416,7 @@ export const visitorMachine = setup({
       sessionKey: context.request!.sessionKey,
       ...(context.request!.termsUrl === undefined ? {} : { termsUrl: context.request!.termsUrl }),
     })),
-    markDialogAnswer: assign({ answeredInDialog: true }),
+    markAutoStart: assign({ autoStart: true }),
     announceAccepted: emit(({ context }) => ({
       type: 'termsAccepted' as const,
       sessionKey: context.request?.sessionKey ?? context.visitorId!,
@@ -480,7 +425,7 @@ export const visitorMachine = setup({
       type: 'termsDeclined' as const,
       sessionKey: context.request?.sessionKey ?? context.visitorId!,
     })),
-    forgetRequest: assign({ request: undefined, answeredInDialog: false }),
+    forgetRequest: assign({ request: undefined, autoStart: false }),
     // Sessions: the key the app gave, else the pending request's, else the visitor ID.
     beginSession: enqueueActions(({ context, event, enqueue, check }) => {
       const fromApp = event.type === 'START_SESSION';
@@ -493,7 +438,7 @@ export const visitorMachine = setup({
         sessionKey,
         sessionPresenceStart: presenceStart,
         request: undefined,
-        answeredInDialog: false,
+        autoStart: false,
       });
       enqueue.emit({ type: 'sessionStart', sessionKey, presenceStart });
       if (check(isConnected)) {
@@ -534,7 +479,7 @@ export const visitorMachine = setup({
     connectionId: undefined,
     epoch: 0,
     request: undefined,
-    answeredInDialog: false,
+    autoStart: false,
     sessionKey: undefined,
     sessionPresenceStart: false,
     helloVisible: input.visible ?? true,
@@ -615,6 +560,7 @@ export const visitorMachine = setup({
             ],
             'socket.error': { actions: 'reportServiceError' },
             'socket.sendFailed': { actions: 'reportSocketSendFailed' },
+            'socket.invalid': { actions: 'reportInvalidFrame' },
           },
           states: {
             connecting: {
@@ -765,7 +711,7 @@ export const visitorMachine = setup({
         // With a custom UI the app reports progress with signalAgent('terms', …); follow it.
         SIGNAL_AGENT: [
           { guard: 'invalid' },
-          { guard: 'displayed', target: '.shown.custom' },
+          { guard: 'displayed', target: '.shown.custom', actions: 'markDisplayed' },
           { guard: 'accepted', target: '.accepted', actions: 'announceAccepted' },
           {
             guard: 'declined',
@@ -784,37 +730,19 @@ export const visitorMachine = setup({
           },
           states: {
             dialog: {
-              entry: { type: 'transmit', params: termsSignal('displayed') },
+              entry: [{ type: 'transmit', params: termsSignal('displayed') }, 'markDisplayed'],
               invoke: {
                 src: 'consentDialog',
-                input: ({ context }) => {
-                  const { id: _, ...request } = context.request!;
-                  return request;
-                },
+                input: ({ context }) => context.request!.view,
               },
               on: {
                 // The dialog reports progress itself; the app's own terms signals must not
                 // tear it down.
                 SIGNAL_AGENT: {},
-                'consent.answered': [
-                  {
-                    guard: 'accepted',
-                    target: '#visitor.terms.accepted',
-                    actions: [
-                      'markDialogAnswer',
-                      { type: 'transmit', params: termsSignal('accepted') },
-                      'announceAccepted',
-                    ],
-                  },
-                  {
-                    target: '#visitor.terms.declined',
-                    actions: [
-                      { type: 'transmit', params: termsSignal('declined') },
-                      'announceDeclined',
-                      'forgetRequest',
-                    ],
-                  },
-                ],
+                'consent.answered': answerTransitions,
+                // acceptTerms() / declineTerms() answer the dialog's request the same way;
+                // it is already on screen, so "displayed" changes nothing.
+                CONSENT: [{ guard: 'displayed' }, ...answerTransitions],
                 // A broken dialog must not swallow the request: hand it to the app.
                 'consent.failed': { target: 'custom' },
               },
@@ -823,14 +751,31 @@ export const visitorMachine = setup({
               entry: enqueueActions(({ context, enqueue }) => {
                 if (context.request) enqueue('announceShowTerms');
               }),
-              // Already shown: "displayed" again changes nothing.
-              on: { SIGNAL_AGENT: { guard: 'displayed' } },
+              on: {
+                // The app's own signal is sent as it asked; Beckon's command reports once.
+                SIGNAL_AGENT: { guard: 'displayed', actions: 'markDisplayed' },
+                CONSENT: [
+                  // Shown by the app's own "displayed" signal with no request behind it.
+                  { guard: 'noRequest' },
+                  {
+                    guard: 'displayed',
+                    actions: [
+                      enqueueActions(({ enqueue, check }) => {
+                        if (!check('firstDisplay')) return;
+                        enqueue({ type: 'transmit', params: termsSignal('displayed') });
+                        enqueue('markDisplayed');
+                      }),
+                    ],
+                  },
+                  ...answerTransitions,
+                ],
+              },
             },
           },
         },
         accepted: {
           // The default UI starts the session itself; a custom UI calls startSession().
-          always: { guard: 'answeredInDialog', target: 'session', actions: 'beginSession' },
+          always: { guard: 'autoStart', target: 'session', actions: 'beginSession' },
         },
         declined: {},
         session: {

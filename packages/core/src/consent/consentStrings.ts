@@ -26,7 +26,8 @@ export type ConsentLocale = 'en' | 'de' | 'fr';
  * The shipped translations, by language. English is the fallback for any other locale.
  *
  * @example
- * import { consentStrings, createConsentDialog } from '@beckon/ui-dom';
+ * import { consentStrings } from '@beckon/core';
+ * import { createConsentDialog } from '@beckon/ui-dom';
  *
  * const ui = createConsentDialog({
  *   locale: 'de',
@@ -80,4 +81,29 @@ export const consentStrings: Readonly<Record<ConsentLocale, Readonly<ConsentStri
 export function pickConsentLocale(tag: string | undefined): ConsentLocale {
   const primary = (tag ?? '').trim().toLowerCase().split(/[-_]/)[0] ?? '';
   return Object.hasOwn(consentStrings, primary) ? (primary as ConsentLocale) : 'en';
+}
+
+/**
+ * The texts a consent UI shows: the chosen language's (by {@link pickConsentLocale}), with
+ * `overrides` replacing single texts and `{requester}` filled into `message`. Every consent
+ * UI (ui-dom's dialog, ui-react's, an app's own) reads its words through this, so they say
+ * the same things in the same languages.
+ *
+ * @example
+ * const t = resolveConsentStrings('de-AT', { requester: 'Das Acme-Team' });
+ * t.message; // 'Das Acme-Team möchte Ihren Bildschirm sehen, …'
+ */
+export function resolveConsentStrings(
+  locale: string | undefined,
+  overrides: Partial<ConsentStrings> = {},
+): ConsentStrings {
+  const base = consentStrings[pickConsentLocale(locale)];
+  const merged: ConsentStrings = { ...base };
+  for (const key of Object.keys(base) as (keyof ConsentStrings)[]) {
+    const value = overrides[key];
+    if (typeof value === 'string') merged[key] = value;
+  }
+  // split/join, not replace: a requester name with `$&` in it must stay literal.
+  merged.message = merged.message.split('{requester}').join(merged.requester);
+  return merged;
 }

@@ -1,0 +1,90 @@
+import {
+  type ConnectionCommand,
+  type ConnectionEvent,
+  type ConnectionRole,
+  createConnectionActor,
+} from '../connection/createConnectionActor.js';
+import { type FromVisitor, PROTOCOL_VERSION, ToVisitor } from '../wire/protocol.js';
+
+/** What the visitor machine hands its connection when it opens one. */
+export interface VisitorConnectionInput {
+  groupId: string;
+  visitorId: string;
+  visible: boolean;
+  pushNotifications: boolean;
+}
+
+type ErrorMessage = Extract<ToVisitor, { type: 'error' }>;
+
+/** What a visitor's connection reports to the visitor machine. */
+export type VisitorSocketEvent =
+  | ConnectionEvent<ToVisitor, FromVisitor>
+  | { type: 'socket.blur'; epoch: number }
+  | { type: 'socket.focus'; epoch: number }
+  | { type: 'socket.showTerms'; id: number; sessionKey?: string; termsUrl?: string }
+  | { type: 'socket.signal'; id: number; name: string; properties: Record<string, string> }
+  | { type: 'socket.error'; message: ErrorMessage };
+
+/** What the visitor machine tells its connection. */
+export type VisitorSocketCommand = ConnectionCommand<FromVisitor>;
+
+/**
+ * The visitor's side of the shared connection actor: its hello carries the visitor ID and
+ * the app's visibility, and the service's messages become machine events.
+ */
+export const visitorRole: ConnectionRole<
+  VisitorConnectionInput,
+  ToVisitor,
+  FromVisitor,
+  VisitorSocketEvent
+> = {
+  inbound: ToVisitor,
+  hello: (input, token) => ({
+    type: 'hello',
+    v: PROTOCOL_VERSION,
+    role: 'visitor',
+    groupId: input.groupId,
+    visitorId: input.visitorId,
+    visible: input.visible,
+    ...(token === undefined ? {} : { token }),
+    ...(input.pushNotifications ? { pushNotifications: true } : {}),
+  }),
+  route(m) {
+    switch (m.type) {
+      case 'blur':
+      case 'focus':
+        return { type: `socket.${m.type}`, epoch: m.epoch };
+      case 'showTerms':
+        return {
+          type: 'socket.showTerms',
+          id: m.id,
+          ...(m.sessionKey === undefined ? {} : { sessionKey: m.sessionKey }),
+          ...(m.termsUrl === undefined ? {} : { termsUrl: m.termsUrl }),
+        };
+      case 'signal':
+        return { type: 'socket.signal', id: m.id, name: m.name, properties: m.properties };
+      case 'error':
+        return { type: 'socket.error', message: m };
+    }
+  },
+};
+
+/** The options of {@link createVisitorConnection}: the connection actor's, less the role. */
+export type VisitorConnectionOptions = Omit<
+  Parameters<
+    typeof createConnectionActor<VisitorConnectionInput, ToVisitor, FromVisitor, VisitorSocketEvent>
+  >[0],
+  'role'
+>;
+
+/**
+ * The visitor machine's `socket` actor: the shared connection actor speaking as a visitor.
+ *
+ * @example
+ * const machine = visitorMachine.provide({
+ *   actors: { socket: createVisitorConnection({ transport, clock: systemClock, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) },
+ * });
+ */
+export function createVisitorConnection(options: VisitorConnectionOptions) {
+  return createConnectionActor({ ...options, role: visitorRole });
+}
