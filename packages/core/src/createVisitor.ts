@@ -1,10 +1,10 @@
 import { type Actor, createActor, fromCallback, type InspectionEvent, type Observer } from 'xstate';
 import type { ReconnectPolicy } from './connection/backoff.js';
 import { type Clock, systemClock } from './connection/clock.js';
+import type { Transport } from './connection/transport.js';
 import type { ConsentRequest, ConsentUI } from './consentUI.js';
 import { deriveSnapshot } from './derivedSnapshot.js';
 import { createSocketActor, type TokenSource } from './socketActor.js';
-import type { Transport } from './connection/transport.js';
 import {
   type ConsentEvent,
   type VisitorEmitted,

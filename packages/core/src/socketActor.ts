@@ -1,5 +1,6 @@
 import { fromCallback } from 'xstate';
 import type { Clock } from './connection/clock.js';
+import type { Transport, TransportConnection } from './connection/transport.js';
 import {
   CloseCode,
   encodeMessage,
@@ -8,7 +9,6 @@ import {
   parseMessage,
   ToVisitor,
 } from './wire/protocol.js';
-import type { Transport, TransportConnection } from './connection/transport.js';
 
 /** A visitor token, or a function that fetches a fresh one for every connection attempt. */
 export type TokenSource = string | (() => string | Promise<string>);

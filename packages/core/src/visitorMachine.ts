@@ -8,8 +8,13 @@ import {
   setup,
   stateIn,
 } from 'xstate';
-import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from './connection/backoff.js';
+import {
+  backoffDelay,
+  defaultReconnectPolicy,
+  type ReconnectPolicy,
+} from './connection/backoff.js';
 import type { ConsentDecision, ConsentRequest } from './consentUI.js';
+import type { SocketCommand, SocketEvent, SocketInput } from './socketActor.js';
 import {
   checkId,
   checkPresence,
@@ -19,7 +24,6 @@ import {
   type Violation,
 } from './wire/limits.js';
 import { CloseCode, type FromVisitor, isFatalClose } from './wire/protocol.js';
-import type { SocketCommand, SocketEvent, SocketInput } from './socketActor.js';
 
 /** A consent request from an agent, as the machine keeps it. */
 export interface PendingRequest extends ConsentRequest {

@@ -1,5 +1,9 @@
 import { assign, emit, enqueueActions, fromCallback, setup } from 'xstate';
-import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from '../connection/backoff.js';
+import {
+  backoffDelay,
+  defaultReconnectPolicy,
+  type ReconnectPolicy,
+} from '../connection/backoff.js';
 import type { Violation } from '../wire/limits.js';
 import { type AgentEvent, CloseCode, isFatalClose } from '../wire/protocol.js';
 import {

@@ -1,5 +1,10 @@
 import { fromCallback } from 'xstate';
 import type { Clock } from '../connection/clock.js';
+import {
+  ABNORMAL_CLOSURE,
+  type Transport,
+  type TransportConnection,
+} from '../connection/transport.js';
 import { LIMITS } from '../wire/limits.js';
 import {
   type AgentEvent,
@@ -11,7 +16,6 @@ import {
   parseMessage,
   ToAgent,
 } from '../wire/protocol.js';
-import { ABNORMAL_CLOSURE, type Transport, type TransportConnection } from '../connection/transport.js';
 import type { AgentReply } from './agentRequest.js';
 
 /** An agent token, or a function that fetches a fresh one for every connection attempt. */

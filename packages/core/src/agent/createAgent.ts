@@ -1,10 +1,10 @@
 import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
 import type { ReconnectPolicy } from '../connection/backoff.js';
 import { type Clock, systemClock } from '../connection/clock.js';
+import type { Transport } from '../connection/transport.js';
 import { deriveSnapshot } from '../derivedSnapshot.js';
 import { checkId } from '../wire/limits.js';
 import type { VisitorSummary } from '../wire/protocol.js';
-import type { Transport } from '../connection/transport.js';
 import { AgentRequestError } from './AgentRequestError.js';
 import {
   type AgentConnectionError,

@@ -8,13 +8,6 @@ export { backoffDelay, defaultReconnectPolicy } from '../connection/backoff.js';
 export type { Clock } from '../connection/clock.js';
 export { systemClock } from '../connection/clock.js';
 export type {
-  AgentEvent as AgentLiveEvent,
-  FromAgent,
-  ToAgent,
-  VisitorSummary,
-} from '../wire/protocol.js';
-export { CloseCode, ErrorCode, isFatalClose, PROTOCOL_VERSION } from '../wire/protocol.js';
-export type {
   Transport,
   TransportCloseInfo,
   TransportConnection,
@@ -22,6 +15,13 @@ export type {
   TransportReadyState,
 } from '../connection/transport.js';
 export { ABNORMAL_CLOSURE } from '../connection/transport.js';
+export type {
+  AgentEvent as AgentLiveEvent,
+  FromAgent,
+  ToAgent,
+  VisitorSummary,
+} from '../wire/protocol.js';
+export { CloseCode, ErrorCode, isFatalClose, PROTOCOL_VERSION } from '../wire/protocol.js';
 export type { AgentRequestErrorOptions } from './AgentRequestError.js';
 export { AgentRequestError } from './AgentRequestError.js';
 export type {

@@ -1,6 +1,6 @@
 import { __unsafe_getAllOwnEventDescriptors as ownEventTypes } from 'xstate';
-import { CloseCode, PROTOCOL_VERSION } from '../../src/wire/protocol.js';
 import type { VisitorMachineEvent } from '../../src/visitorMachine.js';
+import { CloseCode, PROTOCOL_VERSION } from '../../src/wire/protocol.js';
 import type { VisitorSnapshot } from './pureStep.js';
 
 export const GROUP_ID = 'acme';

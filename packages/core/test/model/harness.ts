@@ -3,11 +3,11 @@ import { SimulatedClock } from 'xstate';
 // transport-mock depends on core, so core cannot depend on it (a cycle in the package graph).
 // Tests may still reach its source by path: it is never part of core's build or bundle.
 import { createMockService, type MockService } from '../../../transport-mock/src/index.js';
+import type { Transport } from '../../src/connection/transport.js';
 import type { ConsentDecision, ConsentRequest, ConsentUI } from '../../src/consentUI.js';
 import { createVisitor, type Visitor } from '../../src/createVisitor.js';
-import { CloseCode, type FromVisitor, PROTOCOL_VERSION } from '../../src/wire/protocol.js';
-import type { Transport } from '../../src/connection/transport.js';
 import type { VisitorEmitted, VisitorMachineInput } from '../../src/visitorMachine.js';
+import { CloseCode, type FromVisitor, PROTOCOL_VERSION } from '../../src/wire/protocol.js';
 import { type CoverageRecorder, transitionKey } from './coverage.js';
 import {
   AFTER_RETRY,

@@ -1,11 +1,11 @@
 import { type AnyActorScope, createActor, type InspectionEvent, type SnapshotFrom } from 'xstate';
-import type { FromVisitor } from '../../src/wire/protocol.js';
 import {
   type VisitorEmitted,
   type VisitorMachineEvent,
   type VisitorMachineInput,
   visitorMachine,
 } from '../../src/visitorMachine.js';
+import type { FromVisitor } from '../../src/wire/protocol.js';
 import { transitionKey } from './coverage.js';
 
 export type VisitorSnapshot = SnapshotFrom<typeof visitorMachine>;

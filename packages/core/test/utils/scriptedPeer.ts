@@ -3,13 +3,14 @@
  * every frame the agent sends and lets a test push frames, open and close connections by
  * hand. Nothing happens on its own, so tests are deterministic without real time.
  */
-import { encodeMessage, FromAgent, parseMessage, ToAgent } from '../../src/wire/protocol.js';
+
 import type {
   Transport,
   TransportCloseInfo,
   TransportHandlers,
   TransportReadyState,
 } from '../../src/connection/transport.js';
+import { encodeMessage, FromAgent, parseMessage, ToAgent } from '../../src/wire/protocol.js';
 
 type Of<T extends { type: string }, K extends T['type']> = Extract<T, { type: K }>;
 
