@@ -1,3 +1,6 @@
+export type * from './bus/BusMessage.js';
+export { createMemoryBus, type MemoryBusOptions } from './bus/createMemoryBus.js';
+export type { ConnectionHandler, PresenceBus, TopicHandler } from './bus/PresenceBus.js';
 export { createMemoryRegistry } from './createMemoryRegistry.js';
 export { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
 export {
