@@ -13,7 +13,7 @@ import {
   type ToAgent,
   type ToVisitor,
   type VisitorSummary,
-} from '@beckon/core';
+} from '@beckon/core/protocol';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { createMemoryRegistry } from './createMemoryRegistry.js';

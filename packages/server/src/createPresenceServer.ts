@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { LIMITS } from '@beckon/core';
+import { LIMITS } from '@beckon/core/protocol';
 import { pino } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';

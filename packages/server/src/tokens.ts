@@ -3,7 +3,7 @@
  * group) and an audience that keeps an agent token from being replayed as a visitor token
  * and vice versa. Minting and verification live together so they cannot drift apart.
  */
-import { checkId } from '@beckon/core';
+import { checkId } from '@beckon/core/protocol';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { MIN_SECRET_LENGTH } from './parseGroupsConfig.js';
 

@@ -1,4 +1,4 @@
-import { CloseCode, PROTOCOL_VERSION } from '@beckon/core';
+import { CloseCode, PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, createPresenceHub, createPresenceServer, type Peer } from '../src/index.js';
 import {

@@ -1,9 +1,6 @@
 import {
   type ConsentUI,
   createVisitor,
-  encodeMessage,
-  LIMITS,
-  PROTOCOL_VERSION,
   type Visitor,
   type VisitorEvent,
   type VisitorEventType,
@@ -15,6 +12,7 @@ import {
   AgentRequestError,
   createAgent,
 } from '@beckon/core/agent';
+import { encodeMessage, LIMITS, PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mintAgentToken, mintVisitorToken } from '../../src/index.js';
 import {
