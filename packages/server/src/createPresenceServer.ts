@@ -1,13 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Peer, PeerMeta } from '@beckon/core';
 import { LIMITS } from '@beckon/core/protocol';
 import { pino } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
 import {
   createPresenceHub,
-  type Peer,
-  type PeerMeta,
   type PresenceHub,
   type PresenceHubOptions,
 } from './createPresenceHub.js';

@@ -5,18 +5,15 @@ export { createMemoryRegistry } from './createMemoryRegistry.js';
 export { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
 export {
   createPresenceHub,
-  type Peer,
-  type PeerMeta,
   type PresenceHub,
   type PresenceHubOptions,
-  type Timers,
 } from './createPresenceHub.js';
 export {
   createPresenceServer,
   type PresenceServer,
   type PresenceServerOptions,
 } from './createPresenceServer.js';
-export { createRateLimiter, type RateLimit, type RateLimiter } from './createRateLimiter.js';
+export { createRateLimiter, type RateLimit, type RateLimiter } from './hub/rateLimiter.js';
 export { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } from './demoGroups.js';
 export { type MintAgentTokenOptions, mintAgentToken } from './mintAgentToken.js';
 export { type MintVisitorTokenOptions, mintVisitorToken } from './mintVisitorToken.js';
