@@ -13,8 +13,7 @@ export {
   type PresenceServer,
   type PresenceServerOptions,
 } from './createPresenceServer.js';
-export { createRateLimiter, type RateLimit, type RateLimiter } from './hub/rateLimiter.js';
-export { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } from './demoGroups.js';
+export type { RateLimit } from './hub/rateLimiter.js';
 export { type MintAgentTokenOptions, mintAgentToken } from './mintAgentToken.js';
 export { type MintVisitorTokenOptions, mintVisitorToken } from './mintVisitorToken.js';
 export type * from './PresenceRegistry.js';
@@ -22,7 +21,5 @@ export {
   ConfigError,
   type GroupConfig,
   type GroupsConfig,
-  MIN_SECRET_LENGTH,
   parseGroupsConfig,
 } from './parseGroupsConfig.js';
-export { AGENT_AUDIENCE, type MintOptions, VISITOR_AUDIENCE } from './tokens.js';
