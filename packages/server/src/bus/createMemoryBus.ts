@@ -36,9 +36,9 @@ const NOT_TAKEN = Promise.resolve(false);
  * const b = createPresenceHub({ groups, registry, bus });
  */
 export function createMemoryBus(options: MemoryBusOptions = {}): PresenceBus {
-  const copy = options.serialize
-    ? (message: BusMessage) => JSON.parse(JSON.stringify(message)) as BusMessage
-    : (message: BusMessage) => message;
+  const serialize = options.serialize === true;
+  const copy = (message: BusMessage): BusMessage =>
+    serialize ? (JSON.parse(JSON.stringify(message)) as BusMessage) : message;
   const onError =
     options.onError ??
     ((error: unknown) => {

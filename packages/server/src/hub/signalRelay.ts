@@ -120,7 +120,11 @@ export function createSignalRelay(ctx: HubContext, io: ConnectionIO): SignalRela
     const settled = (taken: unknown) => {
       if (taken === true) return;
       if (taken !== false) ctx.internal(taken, 'request to visitor', p.agent);
-      unreachable(p, connectionId, attempt);
+      try {
+        unreachable(p, connectionId, attempt);
+      } catch (error) {
+        ctx.internal(error, 'request to visitor', p.agent);
+      }
     };
     bus
       .sendTo(connectionId, {
