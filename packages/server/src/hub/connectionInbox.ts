@@ -20,7 +20,7 @@ export interface ConnectionInbox {
  *
  * @example
  * const inbox = createConnectionInbox(ctx, io, conns, { delivery, relay });
- * inbox.attach(conn); // after the registry knows it, others can reach it
+ * inbox.attach(conn); // before the registry names it, so nothing sent to it is lost
  */
 export function createConnectionInbox(
   ctx: HubContext,
