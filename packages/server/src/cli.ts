@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { createPresenceServer, type PresenceServerOptions } from './createPresenceServer.js';
-import { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } from './demoGroups.js';
+import { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } from './demo.js';
 import { mintAgentToken } from './mintAgentToken.js';
 import { ConfigError, parseGroupsConfig } from './parseGroupsConfig.js';
 

@@ -1,18 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { LIMITS } from '@beckon/core';
+import type { Peer, PeerMeta } from '@beckon/core';
+import { LIMITS } from '@beckon/core/protocol';
 import { pino } from 'pino';
-import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
 import {
   createPresenceHub,
-  type Peer,
-  type PeerMeta,
   type PresenceHub,
   type PresenceHubOptions,
 } from './createPresenceHub.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
 import { ConfigError } from './parseGroupsConfig.js';
+import { createWriteBatcher, WsPeer } from './wsPeer.js';
 
 /** Options of {@link createPresenceServer}: the hub's, plus where to listen. */
 export interface PresenceServerOptions extends PresenceHubOptions {
@@ -47,26 +47,6 @@ export interface PresenceServer {
   close(): Promise<void>;
 }
 
-/** Clients that stop reading are cut off once this much is queued for them. */
-const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-
-// Close reasons are limited to 123 bytes by the WebSocket protocol; `ws` throws beyond.
-function shortReason(reason: string): string {
-  let out = reason;
-  while (Buffer.byteLength(out) > 123) out = out.slice(0, -1);
-  return out;
-}
-
-function rawToText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
-}
-
-function rawToBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.isBuffer(data) ? data : new Uint8Array(data);
-}
-
 function refuseUpgrade(socket: Duplex, status: string) {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   socket.destroy();
@@ -77,98 +57,6 @@ function pathOf(req: IncomingMessage): string {
     return new URL(req.url ?? '/', 'http://localhost').pathname;
   } catch {
     return '';
-  }
-}
-
-/**
- * Holds a socket's writes until the end of the event-loop turn, then sends them in one
- * `writev`. Without it, `ws` makes one write syscall per frame, and an agent watching a busy
- * group receives thousands of frames a second: on loopback that syscall was ~45% of the
- * service's CPU in the presence-throughput benchmark (docs/benchmarks.md). Frames still
- * leave in the turn they were sent in, so latency barely moves.
- */
-function createWriteBatcher() {
-  const corked = new Set<Duplex>();
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    for (const socket of corked) socket.uncork();
-    corked.clear();
-  };
-  return (socket: Duplex) => {
-    if (corked.has(socket)) return;
-    corked.add(socket);
-    socket.cork();
-    if (!scheduled) {
-      scheduled = true;
-      // `setImmediate` runs after the poll phase: frames relayed for every socket read in
-      // this turn are batched, not just those of one incoming frame.
-      setImmediate(flush);
-    }
-  };
-}
-
-/**
- * Adapts a `ws` socket to the hub's {@link Peer}. A class, so its methods live once on the
- * prototype instead of as seven closures per connection.
- */
-class WsPeer implements Peer {
-  private readonly ws: WebSocket;
-  private readonly socket: Duplex;
-  private readonly batch: (socket: Duplex) => void;
-  private readonly onSlowConsumer: () => void;
-
-  constructor(
-    ws: WebSocket,
-    socket: Duplex,
-    batch: (socket: Duplex) => void,
-    onSlowConsumer: () => void,
-  ) {
-    this.ws = ws;
-    this.socket = socket;
-    this.batch = batch;
-    this.onSlowConsumer = onSlowConsumer;
-  }
-
-  send(text: string) {
-    const ws = this.ws;
-    if (ws.readyState !== WebSocket.OPEN) return;
-    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.onSlowConsumer();
-      ws.terminate();
-      return;
-    }
-    this.batch(this.socket);
-    ws.send(text);
-  }
-
-  close(code: number, reason: string) {
-    const ws = this.ws;
-    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
-      ws.close(code, shortReason(reason));
-    }
-  }
-
-  onMessage(listener: (data: string | Uint8Array) => void) {
-    this.ws.on('message', (data, isBinary) =>
-      listener(isBinary ? rawToBytes(data) : rawToText(data)),
-    );
-  }
-
-  onClose(listener: (code: number, reason: string) => void) {
-    this.ws.on('close', (code, reason) => listener(code, reason.toString('utf8')));
-  }
-
-  ping() {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
-  }
-
-  onPong(listener: () => void) {
-    this.ws.on('pong', listener);
-  }
-
-  terminate() {
-    this.ws.terminate();
   }
 }
 

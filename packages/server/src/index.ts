@@ -1,20 +1,19 @@
+export type * from './bus/BusMessage.js';
+export { createMemoryBus, type MemoryBusOptions } from './bus/createMemoryBus.js';
+export type { ConnectionHandler, PresenceBus, TopicHandler } from './bus/PresenceBus.js';
 export { createMemoryRegistry } from './createMemoryRegistry.js';
 export { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
 export {
   createPresenceHub,
-  type Peer,
-  type PeerMeta,
   type PresenceHub,
   type PresenceHubOptions,
-  type Timers,
 } from './createPresenceHub.js';
 export {
   createPresenceServer,
   type PresenceServer,
   type PresenceServerOptions,
 } from './createPresenceServer.js';
-export { createRateLimiter, type RateLimit, type RateLimiter } from './createRateLimiter.js';
-export { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } from './demoGroups.js';
+export type { RateLimit } from './hub/rateLimiter.js';
 export { type MintAgentTokenOptions, mintAgentToken } from './mintAgentToken.js';
 export { type MintVisitorTokenOptions, mintVisitorToken } from './mintVisitorToken.js';
 export type * from './PresenceRegistry.js';
@@ -22,7 +21,5 @@ export {
   ConfigError,
   type GroupConfig,
   type GroupsConfig,
-  MIN_SECRET_LENGTH,
   parseGroupsConfig,
 } from './parseGroupsConfig.js';
-export { AGENT_AUDIENCE, type MintOptions, VISITOR_AUDIENCE } from './tokens.js';

@@ -1,4 +1,4 @@
-import { checkTermsUrl, LIMITS } from '@beckon/core';
+import { checkTermsUrl, LIMITS } from '@beckon/core/protocol';
 import { z } from 'zod';
 
 /** Shortest accepted HS256 secret: RFC 7518 asks for a key at least as long as the hash. */

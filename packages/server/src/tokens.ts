@@ -3,7 +3,7 @@
  * group) and an audience that keeps an agent token from being replayed as a visitor token
  * and vice versa. Minting and verification live together so they cannot drift apart.
  */
-import { checkId } from '@beckon/core';
+import { checkId } from '@beckon/core/protocol';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { MIN_SECRET_LENGTH } from './parseGroupsConfig.js';
 
@@ -28,7 +28,12 @@ export interface MintOptions {
   now?: number;
 }
 
-/** @internal Shared by {@link mintAgentToken} and {@link mintVisitorToken}. */
+/**
+ * @internal Shared by {@link mintAgentToken} and {@link mintVisitorToken}.
+ *
+ * @example
+ * mintToken(AGENT_AUDIENCE, 'agentId', 'agent-7', { groupId: 'shop', secret, expiresIn: '8h' });
+ */
 export async function mintToken(
   audience: string,
   subjectParam: string,
@@ -68,6 +73,10 @@ export type VerifyResult =
 /**
  * @internal Verifies an HS256 token against each secret in turn (rotation: old and new are
  * both listed for a while). `exp` is required and enforced with no clock tolerance.
+ *
+ * @example
+ * const result = await verifyToken(hello.token, group.agentSecrets, AGENT_AUDIENCE, Date.now());
+ * if (result.ok && result.claims.grp === hello.groupId) admit(result.claims.sub);
  */
 export async function verifyToken(
   token: string,

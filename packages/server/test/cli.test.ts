@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CloseCode, PROTOCOL_VERSION } from '@beckon/core';
+import { CloseCode, PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AGENT_SECRET, agentToken } from './utils.js';

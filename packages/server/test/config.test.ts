@@ -1,9 +1,9 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { createRateLimiter } from '../src/hub/rateLimiter.js';
 import {
   ConfigError,
   createMetrics,
-  createRateLimiter,
   mintAgentToken,
   mintVisitorToken,
   parseGroupsConfig,

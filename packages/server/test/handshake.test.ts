@@ -1,4 +1,4 @@
-import { CloseCode, PROTOCOL_VERSION } from '@beckon/core';
+import { CloseCode, PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { mintAgentToken, mintVisitorToken } from '../src/index.js';
 import {

@@ -1,6 +1,7 @@
-import { CloseCode, PROTOCOL_VERSION } from '@beckon/core';
+import type { Peer } from '@beckon/core';
+import { CloseCode, PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, createPresenceHub, createPresenceServer, type Peer } from '../src/index.js';
+import { ConfigError, createPresenceHub, createPresenceServer } from '../src/index.js';
 import {
   AGENT_SECRET,
   connectAgent,
@@ -161,7 +162,7 @@ describe('operations', () => {
     let at = 0;
     const pending: { due: number; fn: () => void; id: number }[] = [];
     let ids = 0;
-    const timers = {
+    const clock = {
       setTimeout: (fn: () => void, ms: number) => {
         const id = ++ids;
         pending.push({ due: at + ms, fn, id });
@@ -188,7 +189,7 @@ describe('operations', () => {
       logLevel: 'silent',
       heartbeatMs: 1_000,
       now: () => at,
-      timers,
+      clock,
     });
     const out: string[] = [];
     let closedWith: number | undefined;

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION } from '@beckon/core';
+import { PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import {

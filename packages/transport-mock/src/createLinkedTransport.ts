@@ -1,25 +1,19 @@
 import {
   type Clock,
+  type Peer,
   systemClock,
   type Transport,
   type TransportConnection,
   type TransportReadyState,
 } from '@beckon/core';
 
-/**
- * The service's end of a linked connection. Its shape is what `@beckon/server`'s
- * `accept(peer)` takes, so a presence service can run in-process without sockets.
- */
-export interface ServicePeer {
-  send(text: string): void;
-  close(code: number, reason: string): void;
-  onMessage(listener: (data: string) => void): void;
-  onClose(listener: (code: number, reason: string) => void): void;
-}
-
 export interface LinkedTransportOptions {
-  /** Hands each new connection's service end to the service, e.g. `(peer) => server.accept(peer)`. */
-  accept: (peer: ServicePeer) => void;
+  /**
+   * Hands each new connection's service end, a core {@link Peer}, to the service, e.g.
+   * `(peer) => server.accept(peer)`. The peer passes text frames only and has no
+   * transport-level ping, so a presence service keeps it alive with protocol pings.
+   */
+  accept: (peer: Peer) => void;
   /** Schedules deliveries (0 ms timers). Default: real timers, so each frame arrives asynchronously, as on a network. */
   clock?: Clock;
 }
@@ -42,7 +36,7 @@ const ABNORMAL = 1006;
 
 /**
  * An in-memory transport whose far end is a real service running in the same process:
- * each connection's service end is a {@link ServicePeer} handed to `accept`. Frames are
+ * each connection's service end is a {@link Peer} handed to `accept`. Frames are
  * delivered asynchronously in order, so the client code under test sees the same timing
  * shape as a network (frames never arrive inside the call that sent them).
  *
@@ -64,7 +58,7 @@ export function createLinkedTransport(options: LinkedTransportOptions): LinkedTr
   const transport = ((handlers) => {
     let state: TransportReadyState = 'connecting';
     // Each end's listeners, and whether that end has heard the close yet.
-    const serviceMessage: ((data: string) => void)[] = [];
+    const serviceMessage: ((data: string | Uint8Array) => void)[] = [];
     const serviceClose: ((code: number, reason: string) => void)[] = [];
     let clientClosed = false;
     let serviceClosed = false;
@@ -90,7 +84,7 @@ export function createLinkedTransport(options: LinkedTransportOptions): LinkedTr
       });
     };
 
-    const peer: ServicePeer = {
+    const peer: Peer = {
       send(text) {
         const gen = generation;
         later(() => {

@@ -3,7 +3,6 @@ export {
   type LinkedConnection,
   type LinkedTransport,
   type LinkedTransportOptions,
-  type ServicePeer,
 } from './createLinkedTransport.js';
 export {
   createMockService,

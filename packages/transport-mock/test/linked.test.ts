@@ -1,10 +1,11 @@
+import type { Peer } from '@beckon/core';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createLinkedTransport, type ServicePeer } from '../src/index.js';
+import { createLinkedTransport } from '../src/index.js';
 
 function setup() {
   const clock = new SimulatedClock();
-  const peers: ServicePeer[] = [];
+  const peers: Peer[] = [];
   const serviceLog: string[] = [];
   const transport = createLinkedTransport({
     clock,

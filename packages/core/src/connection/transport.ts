@@ -7,7 +7,7 @@
 /** Where a connection is in its life. A connection never leaves `closed`. */
 export type TransportReadyState = 'connecting' | 'open' | 'closing' | 'closed';
 
-/** How a connection ended. `code` follows WebSocket close codes (1006 for a drop). */
+/** How a connection ended. `code` follows WebSocket close codes (`CloseCode.abnormal`, 1006, for a drop). */
 export interface TransportCloseInfo {
   code: number;
   reason: string;
@@ -50,6 +50,3 @@ export interface TransportConnection {
  * };
  */
 export type Transport = (handlers: TransportHandlers) => TransportConnection;
-
-/** The close code a transport reports when a connection drops without a close frame. */
-export const ABNORMAL_CLOSURE = 1006;

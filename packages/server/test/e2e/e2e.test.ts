@@ -1,20 +1,18 @@
 import {
   type ConsentUI,
   createVisitor,
-  encodeMessage,
-  LIMITS,
-  PROTOCOL_VERSION,
   type Visitor,
   type VisitorEvent,
   type VisitorEventType,
 } from '@beckon/core';
 import {
   type Agent,
-  type AgentEventOf,
+  type AgentEvent,
   type AgentEventType,
   AgentRequestError,
   createAgent,
 } from '@beckon/core/agent';
+import { encodeMessage, LIMITS, PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mintAgentToken, mintVisitorToken } from '../../src/index.js';
 import {
@@ -61,9 +59,9 @@ const visitorEvent = <K extends VisitorEventType>(
 const agentEvent = <K extends AgentEventType>(
   a: Agent,
   type: K,
-  match?: (e: AgentEventOf<K>) => boolean,
+  match?: (e: AgentEvent<K>) => boolean,
   ms?: number,
-) => next<AgentEventOf<K>>((l) => a.on(type, l), `agent ${type}`, match, ms);
+) => next<AgentEvent<K>>((l) => a.on(type, l), `agent ${type}`, match, ms);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,3 +1,7 @@
+/**
+ * `@beckon/server/demo`: the configuration `beckon-server` runs without a config file. Its
+ * agent secret is public, so it is for trying Beckon on your own machine only.
+ */
 import type { GroupsConfig } from './parseGroupsConfig.js';
 
 /** The group the CLI serves when started without a config file. */
@@ -14,6 +18,8 @@ export const DEMO_AGENT_SECRET = 'beckon-demo-agent-secret-not-for-production';
  * public {@link DEMO_AGENT_SECRET}, no visitor tokens and any origin.
  *
  * @example
+ * import { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } from '@beckon/server/demo';
+ *
  * const server = await createPresenceServer({ groups: demoGroups() });
  * const token = await mintAgentToken({
  *   groupId: DEMO_GROUP_ID, agentId: 'me', secret: DEMO_AGENT_SECRET, expiresIn: '1h',

@@ -1,0 +1,117 @@
+import type { Clock } from '@beckon/core';
+import { type Logger, pino } from 'pino';
+import { z } from 'zod';
+import { createMemoryBus } from '../bus/createMemoryBus.js';
+import type { PresenceBus } from '../bus/PresenceBus.js';
+import { createMemoryRegistry } from '../createMemoryRegistry.js';
+import { createMetrics, METRIC_NAMES, type Metrics } from '../createMetrics.js';
+import type { PresenceHubOptions } from '../createPresenceHub.js';
+import type { PresenceRegistry } from '../PresenceRegistry.js';
+import { ConfigError, type GroupConfig, parseGroupsConfig } from '../parseGroupsConfig.js';
+import type { Conn } from './Conn.js';
+import { createHubTimers, type HubTimers } from './hubTimers.js';
+import type { RateLimit } from './rateLimiter.js';
+
+/** The hub's tuning, defaults applied. */
+export interface HubSettings {
+  heartbeatMs: number;
+  handshakeTimeoutMs: number;
+  ackTimeoutMs: number;
+  graceMs: number;
+  awayAfterMs: number;
+  drainSpreadMs: number;
+  rateLimit: RateLimit;
+}
+
+/**
+ * What every part of the hub shares. Deliberately without the hub's connections: a part
+ * reaches a connection other than the one it is handling only through `bus`.
+ */
+export interface HubContext extends HubTimers {
+  readonly settings: HubSettings;
+  readonly groups: ReadonlyMap<string, GroupConfig>;
+  readonly registry: PresenceRegistry;
+  readonly bus: PresenceBus;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly random: () => number;
+  /** Set once the hub drains or closes: new connections are refused this way. */
+  stopping: { code: number; reason: () => string } | undefined;
+  /** Counts and logs a failure of the service itself. */
+  internal(error: unknown, where: string, conn?: Conn): void;
+}
+
+const Options = z.looseObject({
+  heartbeatMs: z.number().int().positive().optional(),
+  handshakeTimeoutMs: z.number().int().positive().optional(),
+  ackTimeoutMs: z.number().int().positive().optional(),
+  graceMs: z.number().int().nonnegative().optional(),
+  awayAfterMs: z.number().int().positive().optional(),
+  drainSpreadMs: z.number().int().nonnegative().optional(),
+  rateLimit: z
+    .strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) })
+    .optional(),
+});
+
+// Core has the same, but importing it would load core's visitor machine into the service.
+const realClock: Clock = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * Checks the hub's options and fills in the defaults. Throws a {@link ConfigError} naming
+ * every bad option. `ownsBus` says the bus was made here, so closing the hub closes it.
+ *
+ * @example
+ * const { ctx, ownsBus } = createHubContext({ groups, graceMs: 5_000 });
+ */
+export function createHubContext(options: PresenceHubOptions): {
+  ctx: HubContext;
+  ownsBus: boolean;
+} {
+  const checked = Options.safeParse(options);
+  if (!checked.success) {
+    const issues = checked.error.issues.map((i) => ({
+      path: ['options', ...i.path.map(String)].join('.'),
+      message: i.message,
+    }));
+    throw new ConfigError(
+      `invalid options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      issues,
+    );
+  }
+  const groups = new Map<string, GroupConfig>(Object.entries(parseGroupsConfig(options.groups)));
+  const metrics = options.metrics ?? createMetrics();
+  const log = options.logger ?? pino({ level: options.logLevel ?? 'info' });
+  const internal = (error: unknown, where: string, conn?: Conn) => {
+    metrics.inc(METRIC_NAMES.internalErrors);
+    log.error({ err: error, where, connectionId: conn?.id }, 'internal error');
+  };
+  const timers = createHubTimers(options.clock ?? realClock, internal);
+  const ctx: HubContext = {
+    settings: {
+      heartbeatMs: options.heartbeatMs ?? 25_000,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+      ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
+      graceMs: options.graceMs ?? 5_000,
+      awayAfterMs: options.awayAfterMs ?? 600_000,
+      drainSpreadMs: options.drainSpreadMs ?? 5_000,
+      rateLimit: options.rateLimit ?? { perSecond: 20, burst: 40 },
+    },
+    groups,
+    registry: options.registry ?? createMemoryRegistry(),
+    bus: options.bus ?? createMemoryBus(),
+    metrics,
+    log,
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+    stopping: undefined,
+    internal,
+    timer: timers.timer,
+    cancel: timers.cancel,
+    cancelAll: timers.cancelAll,
+  };
+  return { ctx, ownsBus: options.bus === undefined };
+}

@@ -1,0 +1,279 @@
+import { type AgentLiveEvent, ErrorCode } from '@beckon/core/protocol';
+import type { AckMessage, UndeliveredMessage, VisitorRequest } from '../bus/BusMessage.js';
+import { METRIC_NAMES } from '../createMetrics.js';
+import type { Conn } from './Conn.js';
+import type { ConnectionIO } from './connectionIO.js';
+import { createHeldRequests } from './heldRequests.js';
+import type { HubContext } from './hubContext.js';
+
+/** An agent's request in flight, kept by the agent's process until it is answered. */
+export interface Pending {
+  /** Unique in this process; the bus carries it as `requestId`, with the agent's connection as `replyTo`. */
+  id: number;
+  agent: Conn;
+  agentRequestId: number;
+  groupId: string;
+  visitorId: string;
+  kind: 'showTerms' | 'signal';
+  request: VisitorRequest;
+  /** The connection it was last sent to, until that one answers or closes. */
+  target: string | undefined;
+  epoch: number;
+  timer: unknown;
+  attempts: number;
+  done: boolean;
+}
+
+/** The agent's side of requests to visitors. */
+export interface SignalRelay {
+  /** Starts a `showTerms` or `signal` of an agent connected here, answered under `agentRequestId`. */
+  request(conn: Conn, agentRequestId: number, visitorId: string, r: VisitorRequest): Promise<void>;
+  /** The visitor acknowledged (`conn` is the agent's connection the answer came to). */
+  onAck(conn: Conn, m: AckMessage): void;
+  /** The visitor connection closed before acknowledging: try whoever has focus now. */
+  onUndelivered(conn: Conn, m: UndeliveredMessage): void;
+  /** An event on the group's topic; `focus` and `visitorDisconnected` end held requests. */
+  onGroupEvent(groupId: string, event: AgentLiveEvent): void;
+  /** The agent left: its requests are dropped, nobody is left to tell. */
+  dropAgent(conn: Conn): void;
+}
+
+/** How often one request may be re-sent because its target closed before acknowledging. */
+const MAX_ATTEMPTS = 3;
+/** Requests one agent may have in flight. */
+const MAX_PENDING_PER_AGENT = 256;
+
+/**
+ * Requests from agents to visitors, on the agent's side: the agent's process owns each
+ * request, its timers and its one answer, and sends it through the bus to the connection
+ * the registry says holds focus. A request for a visitor inside its reconnect grace window
+ * is held until the `focus` event that says where it came back.
+ *
+ * @example
+ * const relay = createSignalRelay(ctx, io);
+ * await relay.request(agentConn, 7, 'alice', { type: 'showTerms', termsUrl: '/terms' });
+ */
+export function createSignalRelay(ctx: HubContext, io: ConnectionIO): SignalRelay {
+  const { bus, registry, metrics, log, now, timer, cancel } = ctx;
+  const { ackTimeoutMs, graceMs } = ctx.settings;
+  const { send } = io;
+  /** Requests waiting for their visitor to (re)connect. */
+  const held = createHeldRequests<Pending>();
+  let nextId = 1;
+
+  const finish = (p: Pending) => {
+    p.done = true;
+    cancel(p.timer);
+    p.agent.requests?.delete(p.id);
+    held.remove(p);
+  };
+
+  const fail = (p: Pending, code: ErrorCode, message: string) => {
+    if (p.done) return;
+    finish(p);
+    metrics.inc(METRIC_NAMES.signalsFailed, { code });
+    log.debug({ requestId: p.id, code, visitorId: p.visitorId }, 'request failed');
+    send(p.agent, { type: 'failed', id: p.agentRequestId, code, message });
+  };
+
+  const hold = (p: Pending, ms: number) => {
+    if (p.done) return;
+    if (ms <= 0) {
+      fail(p, ErrorCode.visitorNotPresent, `visitor "${p.visitorId}" is not connected`);
+      return;
+    }
+    cancel(p.timer);
+    held.add(p);
+    p.timer = timer(
+      ms,
+      () =>
+        fail(
+          p,
+          ErrorCode.visitorNotPresent,
+          `visitor "${p.visitorId}" did not reconnect within ${graceMs} ms`,
+        ),
+      'grace hold',
+    );
+  };
+
+  const deliverTo = (p: Pending, connectionId: string, epoch: number) => {
+    if (p.done) return;
+    if (p.attempts >= MAX_ATTEMPTS) {
+      fail(
+        p,
+        ErrorCode.visitorNotPresent,
+        `the visitor's connections closed ${MAX_ATTEMPTS} times before acknowledging`,
+      );
+      return;
+    }
+    cancel(p.timer);
+    p.attempts += 1;
+    p.target = connectionId;
+    p.epoch = epoch;
+    p.timer = timer(
+      ackTimeoutMs,
+      () => fail(p, ErrorCode.timeout, `the visitor did not acknowledge within ${ackTimeoutMs} ms`),
+      'ack timeout',
+    );
+    const attempt = p.attempts;
+    // One callback for both outcomes: a bus that failed to send has not delivered either.
+    const settled = (taken: unknown) => {
+      if (taken === true) return;
+      if (taken !== false) ctx.internal(taken, 'request to visitor', p.agent);
+      try {
+        unreachable(p, connectionId, attempt);
+      } catch (error) {
+        ctx.internal(error, 'request to visitor', p.agent);
+      }
+    };
+    bus
+      .sendTo(connectionId, {
+        type: 'request',
+        requestId: p.id,
+        replyTo: p.agent.id,
+        request: p.request,
+      })
+      .then(settled, settled);
+  };
+
+  // The focused connection is going away: its process will hand focus on, and the `focus`
+  // event releases the request. Focus may have moved before the request was held, though,
+  // so the registry is asked once more.
+  const unreachable = (p: Pending, connectionId: string, attempt: number) => {
+    if (p.done || p.target !== connectionId || p.attempts !== attempt) return;
+    p.attempts -= 1;
+    p.target = undefined;
+    hold(p, graceMs);
+    registry
+      .get({ groupId: p.groupId, visitorId: p.visitorId })
+      .then((v) => {
+        const focused = v?.focusedConnectionId;
+        if (p.done || !v || focused === undefined || focused === connectionId) return;
+        if (v.visibility !== 'away' && held.remove(p)) deliverTo(p, focused, v.epoch);
+      })
+      .catch((error) => ctx.internal(error, 'request recheck', p.agent));
+  };
+
+  const dispatch = async (p: Pending) => {
+    const v = await registry.get({ groupId: p.groupId, visitorId: p.visitorId });
+    if (p.done) return;
+    if (!v) {
+      fail(p, ErrorCode.visitorNotPresent, `visitor "${p.visitorId}" is not connected`);
+      return;
+    }
+    if (v.visibility === 'away') {
+      fail(p, ErrorCode.visitorNotPresent, `visitor "${p.visitorId}" is away`);
+      return;
+    }
+    if (v.connections.length === 0 || v.focusedConnectionId === undefined) {
+      // Reconnecting: wait out what is left of the grace window.
+      hold(p, (v.disconnectedAt ?? now()) + graceMs - now());
+      return;
+    }
+    deliverTo(p, v.focusedConnectionId, v.epoch);
+  };
+
+  const request = async (
+    conn: Conn,
+    agentRequestId: number,
+    visitorId: string,
+    r: VisitorRequest,
+  ) => {
+    if ((conn.requests?.size ?? 0) >= MAX_PENDING_PER_AGENT) {
+      metrics.inc(METRIC_NAMES.rejections, { reason: 'tooManyPending' });
+      send(conn, {
+        type: 'failed',
+        id: agentRequestId,
+        code: ErrorCode.rateLimited,
+        message: `at most ${MAX_PENDING_PER_AGENT} requests may wait for visitors at once`,
+        retryAfter: ackTimeoutMs,
+      });
+      return;
+    }
+    const p: Pending = {
+      id: nextId++,
+      agent: conn,
+      agentRequestId,
+      groupId: conn.groupId,
+      visitorId,
+      kind: r.type,
+      request: r,
+      target: undefined,
+      epoch: 0,
+      timer: undefined,
+      attempts: 0,
+      done: false,
+    };
+    conn.requests ??= new Map();
+    conn.requests.set(p.id, p);
+    try {
+      await dispatch(p);
+    } catch (error) {
+      // The caller answers `internal`; the request must not hold a slot meanwhile.
+      finish(p);
+      throw error;
+    }
+  };
+
+  const redispatch = (p: Pending) => {
+    dispatch(p).catch((error) => {
+      ctx.internal(error, 'request re-send', p.agent);
+      fail(p, ErrorCode.internal, 'internal error');
+    });
+  };
+
+  return {
+    request,
+
+    onAck(conn, m) {
+      const p = conn.requests?.get(m.requestId);
+      // Acks for timed-out requests, or from connections the request has left, change nothing.
+      if (!p || p.target !== m.connectionId) {
+        log.debug({ connectionId: m.connectionId, id: m.requestId }, 'ack for no pending request');
+        return;
+      }
+      if (m.busy) {
+        fail(p, ErrorCode.busy, 'the visitor is busy (already in a session)');
+        return;
+      }
+      finish(p);
+      metrics.inc(METRIC_NAMES.signalsDelivered, { kind: p.kind });
+      send(conn, {
+        type: 'delivered',
+        id: p.agentRequestId,
+        connectionId: m.connectionId,
+        epoch: p.epoch,
+      });
+    },
+
+    onUndelivered(conn, m) {
+      const p = conn.requests?.get(m.requestId);
+      if (!p || p.target !== m.connectionId) return;
+      cancel(p.timer);
+      p.target = undefined;
+      // Only a request the visitor could have seen counts as an attempt.
+      if (!m.sent) p.attempts -= 1;
+      redispatch(p);
+    },
+
+    onGroupEvent(groupId, event) {
+      if (held.isEmpty()) return;
+      if (event.type !== 'focus' && event.type !== 'visitorDisconnected') return;
+      for (const p of held.take(groupId, event.visitorId)) {
+        if (event.type === 'focus') deliverTo(p, event.connectionId, event.epoch);
+        else {
+          fail(
+            p,
+            ErrorCode.visitorNotPresent,
+            `visitor "${p.visitorId}" did not reconnect within ${graceMs} ms`,
+          );
+        }
+      }
+    },
+
+    dropAgent(conn) {
+      if (!conn.requests) return;
+      for (const p of [...conn.requests.values()]) finish(p);
+    },
+  };
+}

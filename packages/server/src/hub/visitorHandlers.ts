@@ -1,0 +1,105 @@
+import type { AgentFanOut } from './agentFanOut.js';
+import type { Conn } from './Conn.js';
+import type { ConnectionIO } from './connectionIO.js';
+import type { FocusNotices } from './focusNotices.js';
+import type { VisitorMessage } from './frameGate.js';
+import type { HubContext } from './hubContext.js';
+import type { RequestDelivery } from './requestDelivery.js';
+import type { VisitorTimers } from './visitorTimers.js';
+
+/** What a visitor's frames change or reach. */
+export interface VisitorHandlerParts {
+  fanOut: AgentFanOut;
+  focus: FocusNotices;
+  visitors: VisitorTimers;
+  delivery: RequestDelivery;
+}
+
+/**
+ * What a welcomed visitor sends: presence, visibility, signals and session events are
+ * stored and relayed to agents; `presence`, `signal` and `visibility` also take focus; `ack`
+ * answers an agent's request.
+ *
+ * @example
+ * const handleVisitor = createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery });
+ * await handleVisitor(conn, { type: 'presence', data: { url: '/cart' } });
+ */
+export function createVisitorHandlers(
+  ctx: HubContext,
+  io: ConnectionIO,
+  parts: VisitorHandlerParts,
+): (conn: Conn, m: VisitorMessage) => Promise<void> {
+  const { registry, now } = ctx;
+  const { fanOut, focus, visitors, delivery } = parts;
+  const emit = fanOut.emit;
+
+  const activity = async (conn: Conn) => {
+    const change = await registry.touch({
+      groupId: conn.groupId,
+      visitorId: conn.visitorId,
+      connectionId: conn.id,
+      at: now(),
+    });
+    if (change) focus.apply(conn.groupId, conn.visitorId, change, conn);
+  };
+
+  return async (conn, m) => {
+    const { groupId, visitorId } = conn;
+    switch (m.type) {
+      case 'presence':
+        await activity(conn);
+        await registry.setPresence({ groupId, visitorId, data: m.data, at: now() });
+        emit(groupId, visitorId, { type: 'presence', data: m.data });
+        return;
+      case 'visibility': {
+        await activity(conn);
+        const r = await registry.setVisibility({
+          groupId,
+          visitorId,
+          connectionId: conn.id,
+          visible: m.visible,
+          at: now(),
+        });
+        if (r?.changed) visitors.visibility(groupId, visitorId, r.visibility, r.hiddenSince);
+        return;
+      }
+      case 'signal':
+        await activity(conn);
+        if (m.name === 'terms') {
+          // parseMessage guarantees { status } with a known status for `terms`.
+          const status = m.properties.status as 'displayed' | 'accepted' | 'declined';
+          emit(groupId, visitorId, { type: 'terms', status });
+        } else {
+          emit(groupId, visitorId, { type: 'signal', name: m.name, properties: m.properties });
+        }
+        return;
+      case 'sessionStart':
+        await registry.setSessionKey({ groupId, visitorId, sessionKey: m.sessionKey });
+        emit(groupId, visitorId, { type: 'sessionStart', sessionKey: m.sessionKey });
+        return;
+      case 'sessionEnd':
+        await registry.setSessionKey({ groupId, visitorId, sessionKey: undefined });
+        emit(groupId, visitorId, {
+          type: 'sessionEnd',
+          ...(m.reason !== undefined && { reason: m.reason }),
+        });
+        return;
+      case 'error':
+        emit(groupId, visitorId, {
+          type: 'visitorError',
+          code: m.code,
+          msg: m.msg,
+          ...(m.params !== undefined && { params: m.params }),
+        });
+        return;
+      case 'ack':
+        delivery.onAck(conn, m.id, m.status);
+        return;
+      case 'ping':
+        io.send(conn, { type: 'pong' });
+        return;
+      case 'pong':
+        return;
+    }
+  };
+}

@@ -1,0 +1,107 @@
+import type { Visibility } from '../PresenceRegistry.js';
+import type { AgentFanOut } from './agentFanOut.js';
+import { visitorKey } from './Conn.js';
+import type { HubContext } from './hubContext.js';
+
+/** The clocks this process runs for visitors whose connections it holds or held last. */
+export interface VisitorTimers {
+  /** A connection of the visitor joined here: it is back, whatever grace was running. */
+  joined(groupId: string, visitorId: string): void;
+  /** The visitor's last connection closed here: forget it unless it returns within the grace window. */
+  left(groupId: string, visitorId: string): void;
+  /** The visitor's visibility changed: tell agents, and start counting towards away if hidden. */
+  visibility(
+    groupId: string,
+    visitorId: string,
+    visibility: Visibility,
+    hiddenSince: number | undefined,
+  ): void;
+  /** Forgets every visitor (the timers themselves are the hub's to cancel). */
+  clear(): void;
+}
+
+interface VisitorLocal {
+  graceTimer?: unknown;
+  awayTimer?: unknown;
+}
+
+/**
+ * The reconnect grace (`visitorDisconnected` once it runs out) and the away clock of hidden
+ * visitors. The registry has the last word: `forget` only drops a visitor with no open
+ * connection and `markAway` only one still hidden since then, so a timer that fires while
+ * the visitor is back (here or in another process) changes nothing.
+ *
+ * @example
+ * const visitors = createVisitorTimers(ctx, fanOut);
+ * visitors.left('shop', 'alice'); // `visitorDisconnected` in graceMs unless alice returns
+ */
+export function createVisitorTimers(ctx: HubContext, fanOut: AgentFanOut): VisitorTimers {
+  const { registry, log, now, timer, cancel } = ctx;
+  const { graceMs, awayAfterMs } = ctx.settings;
+  // Made only when a timer needs it: creating it for every visitor would cost a few hundred
+  // bytes each.
+  const visitors = new Map<string, VisitorLocal>();
+
+  const local = (groupId: string, visitorId: string): VisitorLocal => {
+    const key = visitorKey(groupId, visitorId);
+    let v = visitors.get(key);
+    if (!v) {
+      v = {};
+      visitors.set(key, v);
+    }
+    return v;
+  };
+
+  const expire = async (groupId: string, visitorId: string) => {
+    const key = visitorKey(groupId, visitorId);
+    const v = visitors.get(key);
+    if (v) delete v.graceTimer;
+    if (!(await registry.forget({ groupId, visitorId }))) return;
+    log.info({ group: groupId, visitorId }, 'visitor gone');
+    // Agents' processes also fail the requests they held for this visitor on this event.
+    fanOut.emit(groupId, visitorId, { type: 'visitorDisconnected' });
+    if (!v) return;
+    cancel(v.awayTimer);
+    visitors.delete(key);
+  };
+
+  return {
+    joined(groupId, visitorId) {
+      const v = visitors.get(visitorKey(groupId, visitorId));
+      if (v) {
+        cancel(v.graceTimer);
+        delete v.graceTimer;
+      }
+    },
+
+    left(groupId, visitorId) {
+      const v = local(groupId, visitorId);
+      cancel(v.graceTimer);
+      v.graceTimer = timer(graceMs, () => expire(groupId, visitorId), 'grace');
+    },
+
+    visibility(groupId, visitorId, visibility, hiddenSince) {
+      if (ctx.stopping) return;
+      fanOut.emit(groupId, visitorId, { type: 'visibility', visibility });
+      const v = local(groupId, visitorId);
+      cancel(v.awayTimer);
+      delete v.awayTimer;
+      if (visibility === 'hidden' && hiddenSince !== undefined) {
+        v.awayTimer = timer(
+          hiddenSince + awayAfterMs - now(),
+          async () => {
+            delete v.awayTimer;
+            if (await registry.markAway({ groupId, visitorId, hiddenSince })) {
+              fanOut.emit(groupId, visitorId, { type: 'visibility', visibility: 'away' });
+            }
+          },
+          'away',
+        );
+      }
+    },
+
+    clear() {
+      visitors.clear();
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import { createMemoryBus } from '../src/index.js';
+import { busContract } from './bus.contract.js';
+
+busContract('in-memory', () => {
+  const bus = createMemoryBus();
+  return { sender: bus, receiver: bus };
+});
+
+busContract('in-memory, serialized', () => {
+  const bus = createMemoryBus({ serialize: true });
+  return { sender: bus, receiver: bus };
+});

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createMemoryBus,
+  createMemoryRegistry,
+  type PresenceServer,
+  type PresenceServerOptions,
+} from '../src/index.js';
+import { connectAgent, connectVisitor, type Frame, startServer, type TestClient } from './utils.js';
+
+/**
+ * A cluster in one process: several servers sharing ONE registry and ONE bus, as processes
+ * would share a Redis. Each server only knows its own sockets, so anything that reaches
+ * another connection without the bus fails here. The bus copies every message through JSON,
+ * as a bus between processes would.
+ */
+async function cluster(size: number, options: Partial<PresenceServerOptions> = {}) {
+  const registry = createMemoryRegistry();
+  const bus = createMemoryBus({ serialize: true });
+  const servers: PresenceServer[] = [];
+  for (let i = 0; i < size; i++) servers.push(await startServer({ registry, bus, ...options }));
+  return servers;
+}
+
+/** A round trip on the connection: whatever was sent to it before has arrived. */
+async function settle(client: TestClient) {
+  client.send({ type: 'ping' });
+  await client.take('pong');
+}
+
+const count = (client: TestClient, match: (f: Frame) => boolean) =>
+  client.frames.filter(match).length;
+
+describe('a cluster of hubs sharing one registry and one bus', () => {
+  it('moves focus across hubs, relays a request to the focused tab only, and re-sends it when that tab closes', async () => {
+    const [a, b, c] = await cluster(3);
+    if (!a || !b || !c) throw new Error('three servers expected');
+    const agent = await connectAgent(c);
+    const nearAgent = await connectAgent(a);
+    const tab1 = await connectVisitor(a, 'alice');
+    const id1 = tab1.welcome.connectionId as string;
+    await agent.take('visitorConnected', (f) => f.visitorId === 'alice');
+
+    // The second tab, on another hub, takes focus; the first hears it through the bus.
+    const tab2 = await connectVisitor(b, 'alice');
+    const id2 = tab2.welcome.connectionId as string;
+    expect(await tab1.take('blur')).toEqual({ type: 'blur', epoch: tab2.welcome.epoch });
+    await agent.take('focus', (f) => f.connectionId === id2 && f.epoch === tab2.welcome.epoch);
+    await agent.take('connections', (f) => f.connections === 2);
+
+    // Activity on the first tab takes focus back across hubs.
+    tab1.send({ type: 'presence', data: { url: '/from-a' } });
+    const refocus = await tab1.take('focus');
+    expect(refocus.epoch).toBeGreaterThan(tab2.welcome.epoch);
+    expect(await tab2.take('blur')).toEqual({ type: 'blur', epoch: refocus.epoch });
+    await agent.take('focus', (f) => f.connectionId === id1 && f.epoch === refocus.epoch);
+    // Events from any hub reach agents on every hub.
+    expect(await agent.take('presence')).toMatchObject({
+      visitorId: 'alice',
+      data: { url: '/from-a' },
+    });
+    expect(await nearAgent.take('presence')).toMatchObject({ data: { url: '/from-a' } });
+
+    // A request from the agent on C reaches only the focused tab on A, and the ack comes back.
+    agent.send({ type: 'showTerms', id: 1, visitorId: 'alice' });
+    const shown = await tab1.take('showTerms');
+    expect(shown).toEqual({ type: 'showTerms', id: expect.any(Number), termsUrl: '/terms' });
+    tab1.send({ type: 'ack', id: shown.id });
+    expect(await agent.take('delivered')).toEqual({
+      type: 'delivered',
+      id: 1,
+      connectionId: id1,
+      epoch: refocus.epoch,
+    });
+
+    // The focused tab closes before acknowledging: the request goes to the other tab.
+    agent.send({ type: 'showTerms', id: 2, visitorId: 'alice', sessionKey: 'case-2' });
+    const first = await tab1.take('showTerms', (f) => f.sessionKey === 'case-2');
+    tab1.ws.close();
+    const handedOn = await tab2.take('focus');
+    const again = await tab2.take('showTerms');
+    expect(again).toEqual({ ...first });
+    tab2.send({ type: 'ack', id: again.id });
+    expect(await agent.take('delivered', (f) => f.id === 2)).toEqual({
+      type: 'delivered',
+      id: 2,
+      connectionId: id2,
+      epoch: handedOn.epoch,
+    });
+    await agent.take('focus', (f) => f.connectionId === id2 && f.epoch === handedOn.epoch);
+
+    // Events from the tab on B reach the agents too.
+    tab2.send({ type: 'presence', data: { url: '/from-b' } });
+    expect(await agent.take('presence', (f) => f.data.url === '/from-b')).toMatchObject({
+      visitorId: 'alice',
+    });
+    await nearAgent.take('presence', (f) => f.data.url === '/from-b');
+
+    // Nothing arrived twice, and nothing reached a connection it was not for.
+    await settle(tab2);
+    await settle(agent);
+    await settle(nearAgent);
+    expect(count(tab2, (f) => f.type === 'showTerms')).toBe(1);
+    expect(count(tab1, (f) => f.type === 'showTerms')).toBe(2);
+    expect(tab1.types().filter((t) => t === 'blur' || t === 'focus')).toEqual(['blur', 'focus']);
+    expect(tab2.types().filter((t) => t === 'blur' || t === 'focus')).toEqual(['blur', 'focus']);
+    for (const watcher of [agent, nearAgent]) {
+      expect(count(watcher, (f) => f.type === 'presence' && f.data.url === '/from-a')).toBe(1);
+      expect(count(watcher, (f) => f.type === 'presence' && f.data.url === '/from-b')).toBe(1);
+      expect(count(watcher, (f) => f.type === 'visitorConnected')).toBe(1);
+      expect(count(watcher, (f) => f.type === 'focus' && f.epoch === handedOn.epoch)).toBe(1);
+    }
+    expect(count(agent, (f) => f.type === 'delivered')).toBe(2);
+    expect(count(agent, (f) => f.type === 'failed')).toBe(0);
+    expect(count(nearAgent, (f) => f.type === 'delivered' || f.type === 'failed')).toBe(0);
+  });
+
+  it('holds a request while the visitor reconnects, and delivers it on whichever hub it returns to', async () => {
+    const [a, b] = await cluster(2, { graceMs: 2_000 });
+    if (!a || !b) throw new Error('two servers expected');
+    const agent = await connectAgent(a);
+    const before = await connectVisitor(a, 'alice');
+    before.ws.close();
+    await agent.take('connections', (f) => f.connections === 0);
+    agent.send({ type: 'showTerms', id: 5, visitorId: 'alice' });
+    // Let the request reach the service while nobody is connected.
+    await agent.request({ type: 'list' });
+    const after = await connectVisitor(b, 'alice');
+    const shown = await after.take('showTerms');
+    after.send({ type: 'ack', id: shown.id });
+    expect(await agent.take('delivered')).toMatchObject({
+      id: 5,
+      connectionId: after.welcome.connectionId,
+      epoch: after.welcome.epoch,
+    });
+    expect(count(agent, (f) => f.type === 'visitorConnected')).toBe(1);
+  });
+
+  it('fails a held request when the visitor does not come back, with visitorDisconnected from its hub', async () => {
+    const [a, b] = await cluster(2, { graceMs: 300 });
+    if (!a || !b) throw new Error('two servers expected');
+    const agent = await connectAgent(a);
+    const tab = await connectVisitor(b, 'alice');
+    tab.ws.close();
+    await agent.take('connections', (f) => f.connections === 0);
+    expect(await agent.request({ type: 'showTerms', visitorId: 'alice' })).toMatchObject({
+      type: 'failed',
+      code: 'visitorNotPresent',
+    });
+    await agent.take('visitorDisconnected', (f) => f.visitorId === 'alice');
+    await settle(agent);
+    expect(count(agent, (f) => f.type === 'visitorDisconnected')).toBe(1);
+  });
+});
