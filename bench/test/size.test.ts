@@ -31,7 +31,7 @@ describe('client bundle sizes (min+gzip)', () => {
   it('bundles Beckon itself, not an empty shell', () => {
     const visitor = size('visitor');
     const paths = visitor.inputs.map((i) => i.path).join(' ');
-    expect(paths).toContain('core/src/visitorMachine.ts');
+    expect(paths).toContain('core/src/visitor/visitorMachine.ts');
     expect(visitor.gzipBytes).toBeGreaterThan(5_000);
     // The UI bundles carry their UI on top of the visitor API.
     expect(size('visitor+ui-dom').gzipBytes).toBeGreaterThan(visitor.gzipBytes);
