@@ -1,5 +1,27 @@
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { PresenceRegistry } from '../src/index.js';
+import type { PresenceRegistry, VisitorRecord } from '../src/index.js';
+
+/**
+ * Every known visitor of a group, read page by page as the hub does.
+ *
+ * @example
+ * const all = await listAll(registry, 'shop');
+ */
+export async function listAll(
+  registry: PresenceRegistry,
+  groupId: string,
+  limit = 100,
+): Promise<VisitorRecord[]> {
+  const out: VisitorRecord[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await registry.list(groupId, after === undefined ? { limit } : { after, limit });
+    out.push(...page.visitors);
+    if (page.next === undefined) return out;
+    after = page.next;
+  }
+}
 
 /**
  * The behaviour every {@link PresenceRegistry} must have. Call it from a test file with a
@@ -106,11 +128,11 @@ export function registryContract(
       expect(res.visitor?.connections).toEqual([]);
       expect(res.visitor?.disconnectedAt).toBe(1500);
       expect(res.visitor?.focusedConnectionId).toBeUndefined();
-      expect(await r.list(g)).toHaveLength(1);
+      expect(await listAll(r, g)).toHaveLength(1);
       expect(await r.countConnections()).toBe(0);
       expect(await r.forget({ groupId: g, visitorId: v })).toBe(true);
       expect(await r.get({ groupId: g, visitorId: v })).toBeUndefined();
-      expect(await r.list(g)).toEqual([]);
+      expect(await listAll(r, g)).toEqual([]);
     });
 
     it('a reconnect within the grace window is not new and clears disconnectedAt', async () => {
@@ -273,8 +295,85 @@ export function registryContract(
       expect(
         await r.touch({ groupId: g, visitorId: v, connectionId: 'c9', at: 1002 }),
       ).toBeUndefined();
-      expect((await r.list(g)).map((x) => x.visitorId)).toEqual([v]);
+      expect((await listAll(r, g)).map((x) => x.visitorId)).toEqual([v]);
       expect(await r.countConnections()).toBe(2);
+    });
+
+    const join = (visitorId: string, connectionId = `${visitorId}-c`, at = 1000) =>
+      r.connect({ groupId: g, visitorId, connectionId, visible: true, at });
+    const leave = async (visitorId: string, connectionId = `${visitorId}-c`) => {
+      await r.disconnect({ groupId: g, visitorId, connectionId, at: 2000 });
+      await r.forget({ groupId: g, visitorId });
+    };
+
+    it('lists in pages ordered by visitor ID, with next only while more follow', async () => {
+      const ids = ['carol', 'Bob', 'alice', 'dave-2', 'dave-10', 'eve_', 'x~y', '0zero'];
+      for (const id of ids) await join(id);
+      const sorted = [...ids].sort();
+      const first = await r.list(g, { limit: 3 });
+      expect(first.visitors.map((x) => x.visitorId)).toEqual(sorted.slice(0, 3));
+      expect(first.next).toBe(sorted[2]);
+      const second = await r.list(g, { after: first.next as string, limit: 3 });
+      expect(second.visitors.map((x) => x.visitorId)).toEqual(sorted.slice(3, 6));
+      const last = await r.list(g, { after: second.next as string, limit: 3 });
+      expect(last.visitors.map((x) => x.visitorId)).toEqual(sorted.slice(6));
+      expect(last.next).toBeUndefined();
+      // An exact fit ends without a next as well.
+      expect((await r.list(g, { limit: ids.length })).next).toBeUndefined();
+      expect((await listAll(r, g, 1)).map((x) => x.visitorId)).toEqual(sorted);
+    });
+
+    it('a page after an ID that is gone, or of an unknown group, is still right', async () => {
+      for (const id of ['a', 'b', 'c', 'd']) await join(id);
+      await leave('b');
+      expect((await r.list(g, { after: 'b', limit: 10 })).visitors.map((x) => x.visitorId)).toEqual(
+        ['c', 'd'],
+      );
+      expect(await r.list(g, { after: 'zzz', limit: 10 })).toEqual({ visitors: [] });
+      expect(await r.list('nobody', { limit: 10 })).toEqual({ visitors: [] });
+      // A page never holds more than asked, and returns whole records.
+      const page = await r.list(g, { limit: 1 });
+      expect(page.visitors).toHaveLength(1);
+      expect(page.visitors[0]?.connections).toHaveLength(1);
+    });
+
+    it('pages under concurrent joins and leaves: a visitor known throughout appears exactly once', async () => {
+      // Visitors `s…` stay all along; `t…` come and go between pages, before and after the cursor.
+      const idChar = fc.constantFrom(
+        ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_~-',
+      );
+      const id = fc.string({ unit: idChar, minLength: 1, maxLength: 6 });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uniqueArray(id, { minLength: 0, maxLength: 40 }),
+          fc.array(fc.tuple(fc.boolean(), id), { maxLength: 60 }),
+          fc.integer({ min: 1, max: 7 }),
+          async (stable, churn, limit) => {
+            r = await factory();
+            for (const s of stable) await join(`s${s}`);
+            const seen: string[] = [];
+            let after: string | undefined;
+            let step = 0;
+            for (;;) {
+              const page = await r.list(g, after === undefined ? { limit } : { after, limit });
+              expect(page.visitors.length).toBeLessThanOrEqual(limit);
+              seen.push(...page.visitors.map((x) => x.visitorId));
+              // Between two reads, a few visitors join or leave anywhere in the order.
+              for (const [joins, t] of churn.slice(step, step + 3)) {
+                if (joins) await join(`t${t}`);
+                else await leave(`t${t}`);
+              }
+              step += 3;
+              if (page.next === undefined) break;
+              after = page.next;
+            }
+            expect(new Set(seen).size).toBe(seen.length);
+            expect([...seen].sort()).toEqual(seen);
+            for (const s of stable) expect(seen).toContain(`s${s}`);
+          },
+        ),
+        { numRuns: 60 },
+      );
     });
   });
 }
