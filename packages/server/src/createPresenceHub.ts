@@ -3,6 +3,7 @@ import { CloseCode } from '@beckon/core/protocol';
 import type { Logger } from 'pino';
 import type { PresenceBus } from './bus/PresenceBus.js';
 import { METRIC_NAMES, type Metrics } from './createMetrics.js';
+import { createActivityLog } from './hub/activityLog.js';
 import { createAgentFanOut } from './hub/agentFanOut.js';
 import { createAgentHandlers } from './hub/agentHandlers.js';
 import { type Conn, createConn } from './hub/Conn.js';
@@ -18,6 +19,7 @@ import { createRequestDelivery } from './hub/requestDelivery.js';
 import { createSignalRelay } from './hub/signalRelay.js';
 import { createTeardown } from './hub/teardown.js';
 import { createVisitorHandlers } from './hub/visitorHandlers.js';
+import { createVisitorPages } from './hub/visitorPages.js';
 import { createVisitorTimers } from './hub/visitorTimers.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
 import type { GroupsConfig } from './parseGroupsConfig.js';
@@ -50,8 +52,17 @@ export interface PresenceHubOptions {
   awayAfterMs?: number;
   /** Upper bound of the jittered reconnect delay sent on drain. Default 5 000. */
   drainSpreadMs?: number;
-  /** Per-connection token bucket. Default 20 per second, bursts of 40. */
+  /** Visitors' token bucket per connection, one token per frame. Default 20 per second, bursts of 40. */
   rateLimit?: RateLimit;
+  /**
+   * Agents' token bucket per connection. Default 100 per second, bursts of 200. Replies
+   * carrying visitors cost one more token per started 16 KiB.
+   */
+  agentRateLimit?: RateLimit;
+  /** Time a closing peer has to complete the close before it is terminated. Default 2 000. */
+  closeTimeoutMs?: number;
+  /** Interval of the activity summary logged at `info`; 0 turns it off. Default 60 000. */
+  logSummaryMs?: number;
   /** Time in milliseconds since the Unix epoch. Default `Date.now`. */
   now?: () => number;
   /** Timer source for every delay of the hub, so tests can drive time. Default: the global timers. */
@@ -70,8 +81,11 @@ export interface PresenceHub {
   readonly registry: PresenceRegistry;
   readonly bus: PresenceBus;
   readonly metrics: Metrics;
-  /** Open connections by role (`handshake`: no accepted `hello` yet). */
-  connectionCounts(): { visitor: number; agent: number; handshake: number };
+  /**
+   * Open connections by role (`handshake`: no accepted `hello` yet), and `closing`: closed
+   * by the service, waiting for the peer to complete the close (at most `closeTimeoutMs`).
+   */
+  connectionCounts(): { visitor: number; agent: number; handshake: number; closing: number };
   /**
    * Closes every connection with {@link CloseCode.reconnect} and a jittered delay hint in
    * [0, drainSpreadMs] ms as the reason, and refuses new ones the same way.
@@ -105,7 +119,10 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
 
   // The parts, leaves first. `teardown` is bound late: closing needs it, and it needs the rest.
   let teardown: (conn: Conn) => Promise<void> = async () => {};
-  const io = createConnectionIO(ctx, (conn) => teardown(conn));
+  const io = createConnectionIO(ctx, {
+    teardown: (conn) => teardown(conn),
+    settle: (conn, cause) => relay.settleAgent(conn, cause),
+  });
   const relay = createSignalRelay(ctx, io);
   const delivery = createRequestDelivery(ctx, io);
   const fanOut = createAgentFanOut(ctx, io, relay.onGroupEvent);
@@ -122,10 +139,12 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   const gate = createFrameGate(ctx, io, {
     hello: handshake.begin,
     visitor: createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery }),
-    agent: createAgentHandlers(ctx, io, relay),
+    agent: createAgentHandlers(ctx, io, { relay, pages: createVisitorPages(ctx, io) }),
   });
   const liveness = createLiveness(ctx, io, conns);
   liveness.start();
+  const activity = createActivityLog(ctx, () => connectionCounts());
+  activity.start();
 
   const accept = (peer: Peer, meta: PeerMeta = {}): string => {
     const t = now();
@@ -133,6 +152,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       bus.createConnectionId(),
       peer,
       meta,
+      // The visitors' limit until `hello` names the role and group.
       createRateLimiter(settings.rateLimit, t),
       t,
     );
@@ -155,6 +175,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     });
     peer.onClose((code, reason) => {
       log.debug({ connectionId: conn.id, code, reason }, 'peer closed');
+      io.closed(conn);
       if (conn.phase === 'closed') return;
       conn.phase = 'closed';
       io.stopHandshakeTimer(conn);
@@ -184,6 +205,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     if (!ctx.stopping) {
       ctx.stopping = { code, reason };
       liveness.stop();
+      activity.stop();
     }
     const all = [...conns.values()];
     for (const conn of all) io.closeConn(conn, code, reason());
@@ -193,20 +215,22 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     if (ownsBus) await bus.close();
   };
 
+  function connectionCounts() {
+    const counts = { visitor: 0, agent: 0, handshake: 0, closing: io.closingCount() };
+    for (const c of conns.values()) {
+      if (c.phase === 'closed') continue;
+      if (c.phase === 'open' && c.role) counts[c.role] += 1;
+      else counts.handshake += 1;
+    }
+    return counts;
+  }
+
   return {
     accept,
     registry: ctx.registry,
     bus,
     metrics: ctx.metrics,
-    connectionCounts() {
-      const counts = { visitor: 0, agent: 0, handshake: 0 };
-      for (const c of conns.values()) {
-        if (c.phase === 'closed') continue;
-        if (c.phase === 'open' && c.role) counts[c.role] += 1;
-        else counts.handshake += 1;
-      }
-      return counts;
-    },
+    connectionCounts,
     drain: () =>
       shutdown(CloseCode.reconnect, () =>
         String(Math.floor(ctx.random() * (settings.drainSpreadMs + 1))),

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Peer, PeerMeta } from '@beckon/core';
 import { LIMITS } from '@beckon/core/protocol';
@@ -12,6 +13,7 @@ import {
 } from './createPresenceHub.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
 import { ConfigError } from './parseGroupsConfig.js';
+import { createSocketGuard } from './socketGuard.js';
 import { createWriteBatcher, WsPeer } from './wsPeer.js';
 
 /** Options of {@link createPresenceServer}: the hub's, plus where to listen. */
@@ -24,6 +26,17 @@ export interface PresenceServerOptions extends PresenceHubOptions {
   path?: string;
   /** How long `drain()`/`close()` wait for clients to finish closing before cutting them. Default 2 000. */
   shutdownTimeoutMs?: number;
+  /**
+   * Time from TCP accept to the WebSocket upgrade request (or to each plain HTTP request);
+   * a socket still silent, or still trickling its request, is destroyed. Default 10 000.
+   */
+  upgradeTimeoutMs?: number;
+  /**
+   * Open sockets per remote address; one more gets HTTP 429 and is closed. 0: no cap.
+   * Behind a reverse proxy every client has the proxy's address: use 0 there and limit per
+   * client in the proxy. Default 256.
+   */
+  maxConnectionsPerAddress?: number;
 }
 
 /** A running presence service. */
@@ -45,6 +58,14 @@ export interface PresenceServer {
   drain(): Promise<void>;
   /** Immediate stop: closes clients with 1001 and stops listening. Idempotent. */
   close(): Promise<void>;
+}
+
+function positive(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`invalid options: ${name} must be a positive whole number, got ${value}`);
+  }
+  return value;
 }
 
 function refuseUpgrade(socket: Duplex, status: string) {
@@ -84,7 +105,14 @@ export async function createPresenceServer(
   if (!path.startsWith('/')) {
     throw new ConfigError(`invalid options: path must start with "/", got ${JSON.stringify(path)}`);
   }
-  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 2_000;
+  const shutdownTimeoutMs = positive(options.shutdownTimeoutMs, 'shutdownTimeoutMs', 2_000);
+  const upgradeTimeoutMs = positive(options.upgradeTimeoutMs, 'upgradeTimeoutMs', 10_000);
+  const maxConnectionsPerAddress = options.maxConnectionsPerAddress ?? 256;
+  if (!Number.isInteger(maxConnectionsPerAddress) || maxConnectionsPerAddress < 0) {
+    throw new ConfigError(
+      `invalid options: maxConnectionsPerAddress must be a whole number ≥ 0, got ${maxConnectionsPerAddress}`,
+    );
+  }
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info' });
   const metrics = options.metrics ?? createMetrics();
   const hub = createPresenceHub({ ...options, logger: log, metrics });
@@ -99,15 +127,19 @@ export async function createPresenceServer(
     perMessageDeflate: false,
   });
 
+  const guard = createSocketGuard({ upgradeTimeoutMs, maxConnectionsPerAddress, metrics, log });
+  // Every socket the server holds, by stage: before the upgrade, then the hub's roles.
+  const counts = () => ({ ...hub.connectionCounts(), pending: guard.pending() });
+
   const health = (res: ServerResponse) => {
-    const byRole = hub.connectionCounts();
-    const connections = byRole.visitor + byRole.agent + byRole.handshake;
+    const byRole = counts();
+    const connections = Object.values(byRole).reduce((a, b) => a + b, 0);
     res.writeHead(stopping ? 503 : 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ status: stopping ? 'draining' : 'ok', connections, byRole }));
   };
 
   const metricsPage = (res: ServerResponse) => {
-    const byRole = hub.connectionCounts();
+    const byRole = counts();
     for (const [role, n] of Object.entries(byRole)) {
       metrics.set(METRIC_NAMES.connections, { role }, n);
     }
@@ -116,6 +148,7 @@ export async function createPresenceServer(
   };
 
   const http = createServer((req, res) => {
+    guard.requested(req.socket);
     try {
       const pathname = pathOf(req);
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -144,7 +177,7 @@ export async function createPresenceServer(
     } else {
       metrics.inc(METRIC_NAMES.rejections, { reason: 'protocolError' });
     }
-    log.info({ err: error.message, code: error.code }, 'websocket error');
+    log.debug({ err: error.message, code: error.code }, 'websocket error');
   };
   const attach = (ws: WebSocket, socket: Duplex, meta: PeerMeta) => {
     sockets.add(ws);
@@ -153,13 +186,15 @@ export async function createPresenceServer(
     hub.accept(
       new WsPeer(ws, socket, batch, () => {
         metrics.inc(METRIC_NAMES.rejections, { reason: 'slowConsumer' });
-        log.warn({ origin: meta.origin }, 'client stopped reading; connection dropped');
+        log.debug({ origin: meta.origin }, 'client stopped reading; connection dropped');
       }),
       meta,
     );
   };
 
+  http.on('connection', (socket: Socket) => guard.accepted(socket));
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    guard.upgrading(socket as Socket);
     socket.on('error', onUpgradeSocketError);
     if (pathOf(req) !== path) {
       metrics.inc(METRIC_NAMES.rejections, { reason: 'badPath' });

@@ -89,7 +89,7 @@ describe('hostile input', () => {
   });
 
   it('answers a rate-limited agent request with failed under its id', async () => {
-    const server = await startServer({ rateLimit: { perSecond: 1, burst: 3 } });
+    const server = await startServer({ agentRateLimit: { perSecond: 1, burst: 3 } });
     const agent = await connectAgent(server, { watch: false });
     for (let id = 1; id <= 4; id++) agent.send({ type: 'list', id });
     expect(await agent.take('failed')).toMatchObject({

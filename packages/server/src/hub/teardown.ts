@@ -39,7 +39,7 @@ export function createTeardown(
     if (conn.role === 'agent') {
       fanOut.removeAgent(conn);
       relay.dropAgent(conn);
-      log.info({ connectionId: conn.id, group: conn.groupId }, 'agent disconnected');
+      log.debug({ connectionId: conn.id, group: conn.groupId }, 'agent disconnected');
       return;
     }
     if (!conn.registered) return;
@@ -51,7 +51,7 @@ export function createTeardown(
       connectionId: conn.id,
       at: now(),
     });
-    log.info({ connectionId: conn.id, group: groupId, visitorId }, 'visitor connection closed');
+    log.debug({ connectionId: conn.id, group: groupId, visitorId }, 'visitor connection closed');
     if (ctx.stopping) return;
     if (result.visitor) {
       fanOut.emit(groupId, visitorId, {

@@ -57,7 +57,7 @@ export function createVisitorTimers(ctx: HubContext, fanOut: AgentFanOut): Visit
     const v = visitors.get(key);
     if (v) delete v.graceTimer;
     if (!(await registry.forget({ groupId, visitorId }))) return;
-    log.info({ group: groupId, visitorId }, 'visitor gone');
+    log.debug({ group: groupId, visitorId }, 'visitor gone');
     // Agents' processes also fail the requests they held for this visitor on this event.
     fanOut.emit(groupId, visitorId, { type: 'visitorDisconnected' });
     if (!v) return;
