@@ -81,6 +81,7 @@ const toVisitor: ToVisitor[] = [
 const fromAgent: FromAgent[] = [
   { type: 'hello', v: PROTOCOL_VERSION, role: 'agent', groupId: '20123', token: 'jwt' },
   { type: 'list', id: 1 },
+  { type: 'list', id: 1, after: 'alice-42', limit: 1_000 },
   { type: 'lookup', id: 2, visitorId: 'alice-42' },
   { type: 'watch', id: 3 },
   { type: 'watch', id: 4, visitorId: 'alice-42' },
@@ -131,6 +132,7 @@ const toAgent: ToAgent[] = [
     ],
   },
   { type: 'visitors', id: 2, visitors: [] },
+  { type: 'visitors', id: 2, visitors: [summary], next: 'alice-42' },
   { type: 'visitor', id: 3, visitor: summary },
   { type: 'visitor', id: 4, visitor: null },
   { type: 'ok', id: 5 },
@@ -396,6 +398,15 @@ describe('missing and ill-typed fields name the param', () => {
       'termsUrl',
     ],
     ['list without id', FromAgent, { type: 'list' }, 'id'],
+    ['list with a limit of 0', FromAgent, { type: 'list', id: 1, limit: 0 }, 'limit'],
+    ['list with a limit over the page', FromAgent, { type: 'list', id: 1, limit: 1_001 }, 'limit'],
+    ['list after a bad ID', FromAgent, { type: 'list', id: 1, after: 'a b' }, 'after'],
+    [
+      'visitors with a bad next',
+      ToAgent,
+      { type: 'visitors', id: 1, visitors: [], next: '' },
+      'next',
+    ],
     [
       'visitors with a bad summary',
       ToAgent,

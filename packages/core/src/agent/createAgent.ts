@@ -20,6 +20,7 @@ import {
   agentMachine,
   type Delivery,
   type RequestSettled,
+  type VisitorPage,
 } from './agentMachine.js';
 import type { AgentRequest } from './agentRequest.js';
 
@@ -54,6 +55,11 @@ export interface AgentState {
   visitors: ReadonlyMap<string, VisitorSummary>;
   /** Whether the whole group is watched. */
   watchingGroup: boolean;
+  /**
+   * The group's listing is being read, page by page, after `watch()` or a reconnect:
+   * `visitors` is not complete yet. `watch()` resolves when it is.
+   */
+  syncing: boolean;
   /** Visitors watched one by one. */
   watchedVisitors: readonly string[];
   /** Why the connection last failed; cleared once connected. */
@@ -76,8 +82,17 @@ export type AgentEvent<K extends AgentEventType = AgentEventType> = Extract<
 export interface Agent {
   connect(): void;
   disconnect(): void;
-  /** Every present visitor of the group. */
+  /**
+   * Every visitor the service knows in the group, read page by page (bounded frames, in
+   * visitor ID order). A visitor connected all along is listed exactly once; one that joins
+   * or leaves meanwhile may or may not be. Waits out the service's pacing of large listings.
+   */
   listVisitors(): Promise<VisitorSummary[]>;
+  /**
+   * The same listing one page at a time, for groups too large to hold at once. Each page is
+   * one request: it fails (and the iteration throws) like any other.
+   */
+  visitorPages(options?: { limit?: number }): AsyncIterableIterator<VisitorSummary[]>;
   /** One visitor, or `null` when not present. */
   lookupVisitor(visitorId: string): Promise<VisitorSummary | null>;
   /** Live events for one visitor, or for the whole group without an ID. Survives reconnects. */
@@ -111,6 +126,7 @@ function toState(actor: Actor<AgentMachine>): AgentState {
     status: typeof value === 'string' ? (value as AgentStatus) : value.online,
     visitors: context.visitors,
     watchingGroup: context.watchGroup,
+    syncing: context.sync !== undefined,
     watchedVisitors: context.watchedVisitors,
     error: context.error,
     connectionId: context.connectionId,
@@ -124,6 +140,7 @@ function sameState(a: AgentState, b: AgentState): boolean {
     a.status === b.status &&
     a.visitors === b.visitors &&
     a.watchingGroup === b.watchingGroup &&
+    a.syncing === b.syncing &&
     a.watchedVisitors === b.watchedVisitors &&
     a.error === b.error &&
     a.connectionId === b.connectionId &&
@@ -145,6 +162,9 @@ function assertOptions(options: AgentOptions): void {
   const badGroup = checkId('groupId', options.groupId);
   if (badGroup) throw new TypeError(`createAgent: options.groupId ${badGroup.reason}`);
 }
+
+/** Rate-limited page requests waited out in a row before `listVisitors()` gives up. */
+const MAX_PACED_RETRIES = 20;
 
 interface Deferred {
   resolve(value: unknown): void;
@@ -231,6 +251,34 @@ export function createAgent(options: AgentOptions): Agent {
 
   const view = deriveSnapshot(actor, toState, sameState);
 
+  async function* visitorPages(pageOptions?: { limit?: number }) {
+    let after: string | undefined;
+    let limited = 0;
+    for (;;) {
+      let page: VisitorPage;
+      try {
+        page = await request<VisitorPage>({ type: 'list', after, limit: pageOptions?.limit });
+      } catch (error) {
+        // The service paces large listings (replies are charged to the agent's rate limit):
+        // wait as long as it says, a bounded number of times in a row.
+        if (
+          error instanceof AgentRequestError &&
+          error.code === 'rateLimited' &&
+          limited < MAX_PACED_RETRIES
+        ) {
+          limited += 1;
+          await new Promise((resolve) => clock.setTimeout(resolve, error.retryAfter ?? 1_000));
+          continue;
+        }
+        throw error;
+      }
+      limited = 0;
+      yield page.visitors;
+      if (page.next === undefined) return;
+      after = page.next;
+    }
+  }
+
   return {
     connect() {
       actor.send({ type: 'CONNECT' });
@@ -238,7 +286,12 @@ export function createAgent(options: AgentOptions): Agent {
     disconnect() {
       actor.send({ type: 'DISCONNECT' });
     },
-    listVisitors: () => request<VisitorSummary[]>({ type: 'list' }),
+    async listVisitors() {
+      const all: VisitorSummary[] = [];
+      for await (const page of visitorPages()) all.push(...page);
+      return all;
+    },
+    visitorPages,
     lookupVisitor: (visitorId) => request<VisitorSummary | null>({ type: 'lookup', visitorId }),
     watch: (visitorId) => request<void>({ type: 'watch', visitorId }),
     unwatch: (visitorId) => request<void>({ type: 'unwatch', visitorId }),

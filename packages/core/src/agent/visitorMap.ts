@@ -96,18 +96,21 @@ export function filterVisitors(
 }
 
 /**
- * Folds one live event into the map. A visitor that leaves (`visitorDisconnected`, which the
- * service debounces so a reload is not a leave) is removed: the map holds present visitors.
- * Events that carry no summary state (`terms`, `visitorError`, custom `signal`) change nothing.
+ * What one live event makes of a visitor's summary: the new summary, the same object when
+ * the event changes nothing, or `null` when the visitor left (`visitorDisconnected`, which
+ * the service debounces so a reload is not a leave). A visitor first heard of through an
+ * event is present by definition. Events that carry no summary state (`terms`,
+ * `visitorError`, custom `signal`) change nothing.
  *
  * @example
- * visitors = applyVisitorEvent(visitors, { type: 'visibility', visitorId: 'alice-42', at: 1, visibility: 'hidden' });
+ * const next = summaryAfter(visitors.get('alice'), event);
  */
-export function applyVisitorEvent(current: VisitorMap, event: AgentLiveEvent): VisitorMap {
+export function summaryAfter(
+  prev: VisitorSummary | undefined,
+  event: AgentLiveEvent,
+): VisitorSummary | null | undefined {
   const { visitorId, at } = event;
-  const prev = current.get(visitorId);
-  if (event.type === 'visitorDisconnected') return setVisitor(current, visitorId, null);
-  // A visitor we hear about first through an event is present by definition.
+  if (event.type === 'visitorDisconnected') return null;
   const base: VisitorSummary = prev ?? {
     visitorId,
     present: true,
@@ -122,28 +125,34 @@ export function applyVisitorEvent(current: VisitorMap, event: AgentLiveEvent): V
     case 'presence':
       next = {
         ...base,
-        present: true,
         presence: { ...event.data },
         lastActiveAt: Math.max(base.lastActiveAt, at),
       };
       break;
     case 'visibility':
-      next = { ...base, visibility: event.visibility };
+      // Away is the one state in which a visitor is no longer present (nor signalable).
+      next = { ...base, visibility: event.visibility, present: event.visibility !== 'away' };
       break;
     case 'visitorConnected':
+      // A first connection: whatever was known before belongs to a visitor that left.
       next = {
-        ...base,
+        visitorId,
         present: true,
+        visibility: 'visible',
+        presence: {},
         connections: event.connections,
+        epoch: base.epoch,
         lastActiveAt: Math.max(base.lastActiveAt, at),
       };
       break;
     case 'connections':
       next = { ...base, connections: event.connections };
+      // With no connection left (reconnecting within the grace window) nothing holds focus.
+      if (event.connections === 0) delete next.focusedConnectionId;
       break;
     case 'focus':
       // Focus epochs only grow; an older one arriving late must not undo a newer one.
-      if (prev && event.epoch < prev.epoch) return current;
+      if (prev && event.epoch < prev.epoch) return prev;
       next = {
         ...base,
         focusedConnectionId: event.connectionId,
@@ -160,8 +169,21 @@ export function applyVisitorEvent(current: VisitorMap, event: AgentLiveEvent): V
       break;
     }
     default:
-      return current;
+      return prev;
   }
-  if (prev && sameSummary(prev, next)) return current;
-  return new Map(current).set(visitorId, next);
+  return prev && sameSummary(prev, next) ? prev : next;
+}
+
+/**
+ * Folds one live event into the map (see {@link summaryAfter}): the same map when nothing
+ * changed.
+ *
+ * @example
+ * visitors = applyVisitorEvent(visitors, { type: 'visibility', visitorId: 'alice-42', at: 1, visibility: 'hidden' });
+ */
+export function applyVisitorEvent(current: VisitorMap, event: AgentLiveEvent): VisitorMap {
+  const prev = current.get(event.visitorId);
+  const next = summaryAfter(prev, event);
+  if (next === prev) return current;
+  return setVisitor(current, event.visitorId, next ?? null);
 }
