@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { createPresenceServer, type PresenceServerOptions } from './createPresenceServer.js';
 import { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } from './demo.js';
 import { mintAgentToken } from './mintAgentToken.js';
-import { ConfigError, parseGroupsConfig } from './parseGroupsConfig.js';
+import { ConfigError, parseGroupsConfig, RateLimitSchema } from './parseGroupsConfig.js';
 
 const USAGE = `Usage: beckon-server [options]
 
@@ -43,9 +43,13 @@ const FileConfig = z.strictObject({
   graceMs: z.number().int().nonnegative().optional(),
   awayAfterMs: z.number().int().positive().optional(),
   drainSpreadMs: z.number().int().nonnegative().optional(),
-  rateLimit: z
-    .strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) })
-    .optional(),
+  shutdownTimeoutMs: z.number().int().positive().optional(),
+  closeTimeoutMs: z.number().int().positive().optional(),
+  upgradeTimeoutMs: z.number().int().positive().optional(),
+  maxConnectionsPerAddress: z.number().int().nonnegative().optional(),
+  logSummaryMs: z.number().int().nonnegative().optional(),
+  rateLimit: RateLimitSchema.optional(),
+  agentRateLimit: RateLimitSchema.optional(),
 });
 
 function fail(message: string): never {
