@@ -208,13 +208,19 @@ export async function createPresenceServer(
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws, socket, meta));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(port, host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, host, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // The hub's timers would keep the process alive for a server that never listened.
+    await hub.close();
+    throw error;
+  }
   http.on('error', (error) => log.error({ err: error }, 'http server error'));
   const address = http.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
