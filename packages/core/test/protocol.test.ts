@@ -624,6 +624,7 @@ describe('isFatalClose', () => {
     goingAway: false,
     abnormal: false,
     tooLarge: false,
+    tryAgainLater: false,
     badRequest: true,
     unauthorized: true,
     forbidden: true,

@@ -263,6 +263,32 @@ describe('beckon-server CLI: figures, precedence and exit codes', () => {
     expect(b.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/$/);
     fromFlag.child.kill('SIGTERM');
     expect(await fromFlag.exited).toBe(0);
+    // The log level: the environment over the file (which says silent).
+    const quiet = configFile({ logLevel: 'silent' });
+    const loud = run(['--config', quiet, '--port', '0'], { BECKON_LOG_LEVEL: 'debug' });
+    const c = await loud.waitFor((l) => l.msg === 'presence service listening');
+    const client = await openWs(c.url as string);
+    await loud.waitFor((l) => l.msg === 'connection accepted' && l.level === 20);
+    client.ws.close();
+    loud.child.kill('SIGTERM');
+    expect(await loud.exited).toBe(0);
+  }, 30_000);
+
+  it('the demo configuration is importable as @beckon/server/demo, and is what it runs', async () => {
+    const { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } = await import('@beckon/server/demo');
+    expect(DEMO_GROUP_ID).toBe('demo');
+    expect(demoGroups()).toEqual({
+      demo: { presence: true, termsUrl: '/terms', agentSecrets: [DEMO_AGENT_SECRET] },
+    });
+    const demo = run(['--port', '0']);
+    const token = (await demo.waitFor((l) => l.msg === 'demo agent token')).token as string;
+    const { jwtVerify } = await import('jose');
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(DEMO_AGENT_SECRET));
+    expect(payload).toMatchObject({ grp: 'demo', aud: 'beckon:agent' });
+    // Valid 24 hours.
+    expect((payload.exp as number) - (payload.iat as number)).toBe(24 * 3600);
+    demo.child.kill('SIGTERM');
+    expect(await demo.exited).toBe(0);
   }, 30_000);
 
   it('exits 1 when it cannot listen, and at once with 1 on a second signal while draining', async () => {

@@ -21,6 +21,7 @@ import {
   openVisitor,
   startServer,
   TestClient,
+  VISITOR_SECRET,
 } from './utils.js';
 
 describe('a handler that throws', () => {
@@ -117,6 +118,33 @@ describe('the handshake', () => {
     expect((await shortLived.request({ type: 'list' })).type).toBe('visitors');
   });
 
+  it('with visitor tokens optional, a visitor without one is welcome, and one that shows one has it checked', async () => {
+    const server = await startServer({
+      groups: {
+        rollout: {
+          presence: true,
+          agentSecrets: [AGENT_SECRET],
+          visitorTokens: { required: false, secrets: [VISITOR_SECRET] },
+        },
+      },
+    });
+    const { mintVisitorToken } = await import('../src/index.js');
+    expect((await connectVisitor(server, 'plain', { groupId: 'rollout' })).welcome.focused).toBe(
+      true,
+    );
+    const good = await mintVisitorToken({
+      groupId: 'rollout',
+      visitorId: 'signed',
+      secret: VISITOR_SECRET,
+      expiresIn: 60,
+    });
+    expect(
+      (await connectVisitor(server, 'signed', { groupId: 'rollout', token: good })).welcome,
+    ).toBeDefined();
+    const forged = await openVisitor(server, 'forged', { groupId: 'rollout', token: `${good}x` });
+    expect((await forged.closeInfo()).code).toBe(CloseCode.unauthorized);
+  });
+
   it('with an origin list, refuses a visitor without Origin; agents are not subject to it', async () => {
     const server = await startServer();
     const { mintVisitorToken } = await import('../src/index.js');
@@ -139,6 +167,27 @@ describe('the handshake', () => {
       token: await agentToken('secure', { secret: 'other-agent-secret-0123456789abcdef' }),
     });
     expect((await agent.request({ type: 'list' })).visitors).toHaveLength(1);
+  });
+});
+
+describe('requests to visitors', () => {
+  it('a request whose target closes three times before acknowledging fails with visitorNotPresent', async () => {
+    const server = await startServer();
+    // Four tabs that never acknowledge; the last opened holds focus.
+    const tabs = [];
+    for (let i = 0; i < 4; i++) tabs.push(await connectVisitor(server, 'alice'));
+    const agent = await connectAgent(server, { watch: false });
+    agent.send({ type: 'showTerms', id: 7, visitorId: 'alice' });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const target = tabs.pop() as Awaited<ReturnType<typeof connectVisitor>>;
+      await target.take('showTerms');
+      target.ws.close();
+    }
+    expect(await agent.take('failed', (f) => f.id === 7)).toMatchObject({
+      code: 'visitorNotPresent',
+    });
+    // The fourth tab never saw it.
+    expect(tabs[0]?.frames.some((f) => f.type === 'showTerms')).toBe(false);
   });
 });
 
@@ -268,7 +317,7 @@ describe('events held while a page is read', () => {
     await delay(20);
     const data = { url: '/x', c_pad: 'p'.repeat(1_990) };
     for (let i = 0; i < 2_500; i++) loud.send({ type: 'presence', data });
-    expect((await agent.closeInfo(10_000)).code).toBe(1013);
+    expect((await agent.closeInfo(10_000)).code).toBe(CloseCode.tryAgainLater);
     stuck = false;
     expect(server.metrics.get(METRIC_NAMES.rejections, { reason: 'slowConsumer' })).toBe(1);
   }, 20_000);

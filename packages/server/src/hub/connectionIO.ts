@@ -1,4 +1,10 @@
-import { ErrorCode, encodeMessage, type ToAgent, type ToVisitor } from '@beckon/core/protocol';
+import {
+  CloseCode,
+  ErrorCode,
+  encodeMessage,
+  type ToAgent,
+  type ToVisitor,
+} from '@beckon/core/protocol';
 import { METRIC_NAMES } from '../createMetrics.js';
 import type { Conn } from './Conn.js';
 import type { HubContext } from './hubContext.js';
@@ -168,7 +174,7 @@ export function createConnectionIO(ctx: HubContext, hooks: ClosingHooks): Connec
       metrics.inc(METRIC_NAMES.rejections, { reason: 'slowConsumer' });
       conn.held = undefined;
       conn.heldBytes = 0;
-      closeConn(conn, 1013, 'too many events while listing; reconnect');
+      closeConn(conn, CloseCode.tryAgainLater, 'too many events while listing; reconnect');
     }
   };
 
