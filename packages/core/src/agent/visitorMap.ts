@@ -1,13 +1,15 @@
 /**
  * The agent's live view of visitors: pure functions over an immutable map, each returning
  * the very same map (and the same summary objects) when nothing changed, so UI bindings can
- * compare by identity.
+ * compare by identity. The map shares structure between versions, so a change costs about
+ * the same in a group of 20,000 as in one of 20.
  */
 import type { AgentLiveEvent, VisitorSummary } from '../wire/protocol.js';
+import { PersistentMap } from './PersistentMap.js';
 
-export type VisitorMap = ReadonlyMap<string, VisitorSummary>;
+export type VisitorMap = PersistentMap<VisitorSummary>;
 
-export const EMPTY_VISITORS: VisitorMap = new Map();
+export const EMPTY_VISITORS: VisitorMap = PersistentMap.empty();
 
 function sameProperties(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
@@ -36,30 +38,6 @@ export function sameSummary(a: VisitorSummary, b: VisitorSummary): boolean {
 }
 
 /**
- * Replaces the map with a fresh listing, keeping `keep`'s verdict on which IDs belong.
- * Entries equal to the current ones keep their identity; an unchanged listing keeps the map.
- *
- * @example
- * visitors = replaceVisitors(visitors, reply.visitors, () => true);
- */
-export function replaceVisitors(
-  current: VisitorMap,
-  listing: readonly VisitorSummary[],
-  keep: (visitorId: string) => boolean,
-): VisitorMap {
-  const next = new Map<string, VisitorSummary>();
-  for (const summary of listing) {
-    if (!keep(summary.visitorId)) continue;
-    const prev = current.get(summary.visitorId);
-    next.set(summary.visitorId, prev && sameSummary(prev, summary) ? prev : summary);
-  }
-  if (next.size === current.size && [...next].every(([id, s]) => current.get(id) === s)) {
-    return current;
-  }
-  return next;
-}
-
-/**
  * Sets one visitor's summary, or removes it (`null`: the visitor is not present).
  *
  * @example
@@ -70,15 +48,10 @@ export function setVisitor(
   visitorId: string,
   summary: VisitorSummary | null,
 ): VisitorMap {
+  if (summary === null) return current.delete(visitorId);
   const prev = current.get(visitorId);
-  if (summary === null) {
-    if (!prev) return current;
-    const next = new Map(current);
-    next.delete(visitorId);
-    return next;
-  }
   if (prev && sameSummary(prev, summary)) return current;
-  return new Map(current).set(visitorId, summary);
+  return current.set(visitorId, summary);
 }
 
 /**
@@ -91,8 +64,9 @@ export function filterVisitors(
   current: VisitorMap,
   keep: (visitorId: string) => boolean,
 ): VisitorMap {
-  const next = new Map([...current].filter(([id]) => keep(id)));
-  return next.size === current.size ? current : next;
+  const gone: [string, undefined][] = [];
+  for (const id of current.keys()) if (!keep(id)) gone.push([id, undefined]);
+  return current.update(gone);
 }
 
 /**

@@ -10,7 +10,10 @@
 import type { AgentLiveEvent, VisitorSummary } from '../wire/protocol.js';
 import { applyVisitorEvent, sameSummary, summaryAfter, type VisitorMap } from './visitorMap.js';
 
-/** Page entries are folded into the view in batches at least this large (or at the end). */
+/**
+ * Page entries are folded into the view in batches at least this large (or at the end): one
+ * new view per batch, rather than per page, for the UI to render.
+ */
 const MIN_COMMIT = 200;
 
 /**
@@ -55,16 +58,14 @@ export function startSync(waiters: number[] = []): VisitorSync {
 // Moves the buffer into the view; entries equal to the view's keep their identity.
 function commit(current: VisitorMap, sync: VisitorSync): VisitorMap {
   if (sync.buffer.size === 0) return current;
-  let next: Map<string, VisitorSummary> | undefined;
+  const changed: [string, VisitorSummary][] = [];
   for (const [id, summary] of sync.buffer) {
     const prev = current.get(id);
-    if (prev && sameSummary(prev, summary)) continue;
-    next ??= new Map(current);
-    next.set(id, summary);
+    if (!prev || !sameSummary(prev, summary)) changed.push([id, summary]);
   }
   sync.committed += sync.buffer.size;
   sync.buffer.clear();
-  return next ?? current;
+  return current.update(changed);
 }
 
 /**
@@ -125,13 +126,9 @@ export function syncEvent(
  */
 export function finishSync(current: VisitorMap, sync: VisitorSync): VisitorMap {
   const next = commit(current, sync);
-  let pruned: Map<string, VisitorSummary> | undefined;
-  for (const id of next.keys()) {
-    if (sync.seen.has(id)) continue;
-    pruned ??= new Map(next);
-    pruned.delete(id);
-  }
-  return pruned ?? next;
+  const gone: [string, undefined][] = [];
+  for (const id of next.keys()) if (!sync.seen.has(id)) gone.push([id, undefined]);
+  return next.update(gone);
 }
 
 /** What to do after a listing page came back. */
