@@ -47,6 +47,9 @@ export function runBlock(block: DocBlock, env: Record<string, string>): RunningB
   let output = '';
   let gone = false;
   const waiters = new Set<() => void>();
+  const recheck = () => {
+    for (const check of waiters) check();
+  };
   const child: ChildProcess = spawn(process.execPath, [file], {
     cwd: docsDir,
     env: { ...process.env, ...env },
@@ -54,16 +57,18 @@ export function runBlock(block: DocBlock, env: Record<string, string>): RunningB
   });
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
-    for (const check of waiters) check();
+    recheck();
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('exit', (code, signal) => {
-    gone = true;
-    output += `\n[exited: ${signal ?? code}]`;
-    for (const check of waiters) check();
-  });
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      gone = true;
+      output += `\n[exited: ${signal ?? code}]`;
+      recheck();
+      resolve();
+    }),
+  );
 
   const name = `${block.source}:${block.line}`;
   return {
