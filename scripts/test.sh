@@ -17,6 +17,6 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 $PNPM install --frozen-lockfile
-rm -f packages/*/test-results.json apps/*/test-results.json bench/test-results.json
+rm -f packages/*/test-results.json apps/*/test-results.json bench/test-results.json docs/test-results.json
 $PNPM exec turbo run lint typecheck build test lint:package --concurrency=2
 if [ "${CI:-}" = "true" ]; then node scripts/test-summary.mjs; fi

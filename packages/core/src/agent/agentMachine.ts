@@ -60,7 +60,7 @@ export interface AgentContext {
   /** Watches the service confirmed; re-sent after every reconnect. */
   watchGroup: boolean;
   watchedVisitors: readonly string[];
-  /** The live view of watched visitors that are present. */
+  /** The live view of watched visitors the service knows (away ones included). */
   visitors: VisitorMap;
   error: AgentConnectionError | undefined;
   /** Frames from the service that failed validation and were ignored. */
@@ -346,7 +346,7 @@ function closeOf(event: AgentMachineEvent): AgentConnectionError {
  *
  * @example
  * const actor = createActor(
- *   agentMachine.provide({ actors: { socket: createAgentSocketActor({ transport, clock, token, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) } }),
+ *   agentMachine.provide({ actors: { socket: createAgentConnection({ transport, clock, token, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) } }),
  *   { input: { groupId: 'acme' }, clock },
  * ).start();
  * actor.send({ type: 'CONNECT' });

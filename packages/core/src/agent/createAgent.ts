@@ -47,8 +47,9 @@ export type AgentStatus =
 export interface AgentState {
   status: AgentStatus;
   /**
-   * Present visitors in what the agent watches, kept live from the service's events: the
-   * whole group after `watch()`, single visitors after `watch(id)`. A new map only when an
+   * The visitors the agent watches that the service knows (away ones too, `present: false`),
+   * kept live from the service's events: the whole group after `watch()`, single visitors
+   * after `watch(id)`. A new map only when an
    * entry changed, and a changed entry is a new object while the others keep theirs.
    */
   visitors: ReadonlyMap<string, VisitorSummary>;
@@ -76,9 +77,12 @@ export type AgentEvent<K extends AgentEventType = AgentEventType> = Extract<
 export interface Agent {
   connect(): void;
   disconnect(): void;
-  /** Every present visitor of the group. */
+  /**
+   * Every visitor of the group the service knows: connected, within the reconnect grace
+   * (`present: true`, no connections) or away (`present: false`).
+   */
   listVisitors(): Promise<VisitorSummary[]>;
-  /** One visitor, or `null` when not present. */
+  /** One visitor as `listVisitors` describes it, or `null` when the service does not know it. */
   lookupVisitor(visitorId: string): Promise<VisitorSummary | null>;
   /** Live events for one visitor, or for the whole group without an ID. Survives reconnects. */
   watch(visitorId?: string): Promise<void>;

@@ -97,7 +97,8 @@ export function filterVisitors(
 
 /**
  * Folds one live event into the map. A visitor that leaves (`visitorDisconnected`, which the
- * service debounces so a reload is not a leave) is removed: the map holds present visitors.
+ * service debounces so a reload is not a leave) is removed: the map holds the visitors the
+ * service knows.
  * Events that carry no summary state (`terms`, `visitorError`, custom `signal`) change nothing.
  *
  * @example

@@ -127,7 +127,7 @@ const answerTransitions = [
  *
  * @example
  * const actor = createActor(
- *   visitorMachine.provide({ actors: { socket: createSocketActor({ transport, clock, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) } }),
+ *   visitorMachine.provide({ actors: { socket: createVisitorConnection({ transport, clock, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) } }),
  *   { input: {} },
  * ).start();
  * actor.send({ type: 'INIT', groupId: 'acme', visitorId: 'alice' });
