@@ -7,4 +7,4 @@
 export * from './codes.js';
 export * from './limits.js';
 export * from './protocol.js';
-export * from './termsUrl.js';
+export { checkTermsUrl } from './termsUrl.js';
