@@ -1,8 +1,8 @@
 import { assign, emit, enqueueActions, fromCallback, setup } from 'xstate';
 import {
-  backoffDelay,
   defaultReconnectPolicy,
   type ReconnectPolicy,
+  retryDelayAfter,
 } from '../connection/backoff.js';
 import { CloseCode, isFatalClose } from '../wire/codes.js';
 import type { Violation } from '../wire/limits.js';
@@ -506,17 +506,11 @@ export const agentMachine = setup({
     noteClose: assign(({ event }) => ({ connectionId: undefined, error: closeOf(event) })),
     scheduleRetry: assign(({ context, event }) => {
       const attempt = context.attempt + 1;
-      let retryDelay = backoffDelay(attempt, context.policy);
-      // A restarting or throttling service names its own (already jittered) delay.
-      if (
-        event.type === 'socket.closed' &&
-        (event.code === CloseCode.reconnect || event.code === CloseCode.rateLimited)
-      ) {
-        const hinted = Number.parseInt(event.reason, 10);
-        if (Number.isFinite(hinted) && hinted >= 0) {
-          retryDelay = Math.min(hinted, context.policy.maxDelayMs);
-        }
-      }
+      const retryDelay = retryDelayAfter(
+        attempt,
+        context.policy,
+        event.type === 'socket.closed' ? event : undefined,
+      );
       return { attempt, retryDelay };
     }),
     reportRetry: emit(({ context, event }) => ({

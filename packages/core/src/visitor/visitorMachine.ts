@@ -9,9 +9,9 @@ import {
   stateIn,
 } from 'xstate';
 import {
-  backoffDelay,
   defaultReconnectPolicy,
   type ReconnectPolicy,
+  retryDelayAfter,
 } from '../connection/backoff.js';
 import type { ConsentEvent } from '../consent/consentActor.js';
 import type { ConsentRequest } from '../consent/consentUI.js';
@@ -292,16 +292,11 @@ export const visitorMachine = setup({
     }),
     scheduleRetry: assign(({ context, event }) => {
       const attempt = context.attempt + 1;
-      let delay = backoffDelay(attempt, context.policy);
-      // A restarting service names its own (already jittered) delay in the close reason.
-      if (
-        event.type === 'socket.closed' &&
-        (event.code === CloseCode.reconnect || event.code === CloseCode.rateLimited)
-      ) {
-        const hinted = Number.parseInt(event.reason, 10);
-        if (Number.isFinite(hinted) && hinted >= 0)
-          delay = Math.min(hinted, context.policy.maxDelayMs);
-      }
+      const delay = retryDelayAfter(
+        attempt,
+        context.policy,
+        event.type === 'socket.closed' ? event : undefined,
+      );
       return {
         attempt,
         retryDelay: delay,
