@@ -67,7 +67,7 @@ describe('sessions through the service', () => {
     const { visitor, provider } = await sessionVisitor(server, 'alice');
     const agent = await sessionAgent(server);
     await agent.watch('alice');
-    const ends: { reason?: string }[] = [];
+    const ends: { reason?: string | undefined }[] = [];
     agent.on('sessionEnd', (e) => ends.push(e));
 
     // Stop pressed on the visitor's side: the provider ends the session with its reason.
