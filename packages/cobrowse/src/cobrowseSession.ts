@@ -222,7 +222,8 @@ export function cobrowseSession(options: CobrowseOptions): CobrowseSession {
           record({
             emit: emit as (event: unknown) => void,
             ...privacy,
-            sampling: { mousemove: 50, scroll: 100, input: 'last' },
+            // Every keystroke (not only on change): the agent follows the typing as it happens.
+            sampling: { mousemove: 50, scroll: 100, input: 'all' },
             recordCanvas: false,
             collectFonts: false,
             inlineImages: false,
