@@ -223,7 +223,7 @@ export function cobrowseSession(options: CobrowseOptions): CobrowseSession {
             emit: emit as (event: unknown) => void,
             ...privacy,
             // Every keystroke (not only on change): the agent follows the typing as it happens.
-            sampling: { mousemove: 50, scroll: 100, input: 'all' },
+            sampling: { mousemove: 50, mousemoveCallback: 100, scroll: 100, input: 'all' },
             recordCanvas: false,
             collectFonts: false,
             inlineImages: false,

@@ -30,7 +30,7 @@ export interface CobrowseViewerOptions {
   session: AgentSession;
   /** Send the agent's pointer and clicks to the visitor's page. Default true. */
   agentPointer?: boolean;
-  /** How far behind the visitor the view plays, smoothing uneven arrival, in ms. Default 150. */
+  /** How far behind the visitor the view plays, smoothing uneven arrival, in ms. Default 250. */
   bufferMs?: number;
 }
 
@@ -93,7 +93,7 @@ const POINTER_EVERY_MS = 50;
 export function mountCobrowseViewer(options: CobrowseViewerOptions): CobrowseViewer {
   const { container, session } = options;
   const doc = container.ownerDocument;
-  const bufferMs = options.bufferMs ?? 150;
+  const bufferMs = options.bufferMs ?? 250;
   let state: CobrowseViewerState = {
     status: session.state === 'ended' ? 'ended' : 'waiting',
     viewport: undefined,
