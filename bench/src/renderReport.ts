@@ -1,7 +1,6 @@
 import type { BenchResults } from './BenchResults.js';
 import type { ServerKind } from './lib/ServerKind.js';
 import { median } from './lib/summarize.js';
-import { renderSessionReport } from './renderSessionReport.js';
 import { SIZE_BUDGETS } from './sizeBudgets.js';
 
 const fmt = (n: number | undefined, digits = 0) =>
@@ -440,6 +439,5 @@ export function renderReport(r: BenchResults, file: string): string {
       '',
     );
   }
-  out.push(...renderSessionReport(r.sessions ?? [], r.params.sessions));
   return out.join('\n');
 }

@@ -89,6 +89,7 @@ const params = smoke
           { sessions: 0, speed: 1 },
           { sessions: 2, speed: 1 },
         ],
+        rounds: 1,
         visitors: 50,
         rate: 100,
         durationMs: 500,
@@ -131,10 +132,12 @@ const params = smoke
           { sessions: 50, speed: 1 },
           { sessions: 50, speed: 10 },
         ],
+        // Single runs swing like scenario 2's: medians of three rounds.
+        rounds: 3,
         visitors: 1_000,
         rate: 500,
-        durationMs: 8_000,
-        warmupMs: 2_000,
+        durationMs: 6_000,
+        warmupMs: 4_000,
       } satisfies SessionParams,
     };
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -20,7 +20,13 @@ import { root, serveApp } from '../../../scripts/stack.mjs';
 // A co-browse session as a person sees it: the shop and the agent console built as `pnpm
 // start` serves them, against the real service — run in this process, so that every chunk
 // it relays can be read (its `onSessionFrame` tap) and proven free of what must stay private.
+// BECKON_UPDATE_SCREENSHOT=1 copies the screenshots into docs/images (docs/session.md).
 const shots = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
+const publish = (name: string) => {
+  if (process.env.BECKON_UPDATE_SCREENSHOT) {
+    copyFileSync(join(shots, name), join(root, 'docs', 'images', name));
+  }
+};
 const VISITOR = 'e2e-cobrowse';
 const WAIT = 15_000;
 const OTHER_SECRET = 'other-group-agent-secret-0123456789abcdef';
@@ -202,6 +208,8 @@ describe('a co-browse session in Chromium, from One-Click Connect to Stop', () =
       .toBe('1 viewer');
     await agentPage.screenshot({ path: join(shots, 'session-console.png') });
     await shop.screenshot({ path: join(shots, 'session-shop.png') });
+    publish('session-console.png');
+    publish('session-shop.png');
   });
 
   it('follows the visitor to another page (same key, no second dialog); the search box is readable', async () => {
@@ -253,6 +261,7 @@ describe('a co-browse session in Chromium, from One-Click Connect to Stop', () =
     // The private block is an empty box for the agent.
     expect(await view.locator('.saved-payment').textContent()).toBe('');
     await agentPage.screenshot({ path: join(shots, 'session-cart-masked.png') });
+    publish('session-cart-masked.png');
   });
 
   it('a late-joining agent sees the current page; two agents watch at once', async () => {

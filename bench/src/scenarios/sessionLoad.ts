@@ -11,6 +11,8 @@ export interface SessionParams {
    * recorded they replay (1: a real visitor; 10: a page ten times as busy).
    */
   runs: { sessions: number; speed: number }[];
+  /** How often the whole list is run, one round after another (figures are medians). */
+  rounds: number;
   visitors: number;
   /** Signals per second (and presence frames per second) while measuring. */
   rate: number;
@@ -23,6 +25,8 @@ export interface SessionParams {
 export interface SessionRun {
   sessions: number;
   speed: number;
+  /** Which round of the list this run was (1-based). */
+  round: number;
   visitors: number;
   /** Agent's signal → visitor, ms. */
   signal: Summary;
@@ -37,6 +41,8 @@ export interface SessionRun {
   viewerBytesPerSecPerSession: number;
   /** Server CPU time / wall time over the measured window (1 = one core). */
   serverCpuShare: number;
+  /** The same while only the sessions stream (the warm-up: no signals, no presence). */
+  streamingCpuShare: number;
   /** Event-loop delay p99 of the server over the window, ms. */
   serverLoopDelayP99: number;
   /** Snapshots asked of hosts because a viewer fell behind or asked; transient messages dropped. */
@@ -55,15 +61,22 @@ export interface SessionRun {
  * CPU.
  *
  * @example
- * const runs = await sessionLoad({ runs: [{ sessions: 0, speed: 1 }, { sessions: 50, speed: 1 }], visitors: 1_000, rate: 500, durationMs: 8_000, warmupMs: 2_000 });
+ * const runs = await sessionLoad({ runs: [{ sessions: 0, speed: 1 }, { sessions: 50, speed: 1 }], rounds: 3, visitors: 1_000, rate: 500, durationMs: 8_000, warmupMs: 2_000 });
  */
 export async function sessionLoad(p: SessionParams): Promise<SessionRun[]> {
   const runs: SessionRun[] = [];
-  for (const { sessions, speed } of p.runs) runs.push(await oneRun(p, sessions, speed));
+  for (let round = 1; round <= p.rounds; round++) {
+    for (const { sessions, speed } of p.runs) runs.push(await oneRun(p, sessions, speed, round));
+  }
   return runs;
 }
 
-async function oneRun(p: SessionParams, sessions: number, speed: number): Promise<SessionRun> {
+async function oneRun(
+  p: SessionParams,
+  sessions: number,
+  speed: number,
+  round: number,
+): Promise<SessionRun> {
   let server: RunningServer | undefined;
   const [client] = spawnLoad('loadClient', 1);
   const [streams] = spawnLoad('sessionClient', 1);
@@ -106,7 +119,12 @@ async function oneRun(p: SessionParams, sessions: number, speed: number): Promis
       },
       300_000,
     );
+    const w0 = await server.stats();
+    const warmStart = Date.now();
     await sleep(p.warmupMs);
+    const w1 = await server.stats();
+    const streamingCpuShare =
+      Math.round(((w1.cpuUs - w0.cpuUs) / ((Date.now() - warmStart) * 1000)) * 1000) / 1000;
     type Mark = { hostChars: number; viewerChars: number; at: number; resyncs: number };
     const [m0, s0] = await Promise.all([streams.request<Mark>('mark'), server.stats()]);
     const signal = await client.request<{
@@ -130,6 +148,7 @@ async function oneRun(p: SessionParams, sessions: number, speed: number): Promis
     return {
       sessions,
       speed,
+      round,
       visitors: connected.connected,
       signal: signal.delivery,
       signalRtt: signal.rtt,
@@ -138,6 +157,7 @@ async function oneRun(p: SessionParams, sessions: number, speed: number): Promis
       hostBytesPerSecPerSession: perSession(m1.hostChars - m0.hostChars),
       viewerBytesPerSecPerSession: perSession(m1.viewerChars - m0.viewerChars),
       serverCpuShare: Math.round(((s1.cpuUs - s0.cpuUs) / ((m1.at - m0.at) * 1000)) * 1000) / 1000,
+      streamingCpuShare,
       serverLoopDelayP99: s1.loopDelayP99,
       resyncs: (s1.counters.sessionResyncs ?? 0) - (s0.counters.sessionResyncs ?? 0),
       dropped: (s1.counters.sessionDropped ?? 0) - (s0.counters.sessionDropped ?? 0),

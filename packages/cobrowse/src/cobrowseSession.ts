@@ -1,9 +1,10 @@
-import type {
-  SessionContext,
-  SessionMessageKind,
-  SessionProvider,
-  Transport,
-  Visitor,
+import {
+  defineSessionProvider,
+  type SessionContext,
+  type SessionMessageKind,
+  type SessionProvider,
+  type Transport,
+  type Visitor,
 } from '@beckon/core';
 import { createAgentPointer, parsePointer } from './agentPointer.js';
 import { type EventEncoding, encodeEvents } from './codec.js';
@@ -260,8 +261,7 @@ export function cobrowseSession(options: CobrowseOptions): CobrowseSession {
   };
 
   return {
-    transport: options.transport,
-    start,
+    ...defineSessionProvider({ transport: options.transport, start }),
     resume(visitor) {
       const check = () => {
         const state = visitor.getSnapshot();

@@ -29,11 +29,13 @@ export {
 export type { ConsentDecision, ConsentRequest, ConsentUI } from './consent/consentUI.js';
 export type { ConsentPrompt, ConsentPromptState } from './consent/createConsentPrompt.js';
 export { createConsentPrompt } from './consent/createConsentPrompt.js';
+export { defineSessionProvider } from './session/defineSessionProvider.js';
 export type {
   SessionContext,
   SessionEventMap,
   SessionEventType,
   SessionProvider,
+  SessionProviderSpec,
   SessionRun,
 } from './session/SessionProvider.js';
 export type { Visitor, VisitorOptions } from './visitor/createVisitor.js';

@@ -1,7 +1,8 @@
 import {
   createVisitor,
+  defineSessionProvider,
   type SessionContext,
-  type SessionProvider,
+  type SessionProviderSpec,
   type Visitor,
 } from '@beckon/core';
 import { type Agent, type AgentSession, createAgent } from '@beckon/core/agent';
@@ -29,7 +30,7 @@ export async function until(check: () => boolean, what: string, ms = 3_000): Pro
 }
 
 /** A session provider the test drives: it keeps the running session's context and what it heard. */
-export class ScriptedProvider implements SessionProvider {
+export class ScriptedProvider implements SessionProviderSpec {
   readonly transport;
   context: SessionContext | undefined;
   readonly heard: { type: string; [key: string]: unknown }[] = [];
@@ -70,7 +71,7 @@ export async function sessionVisitor(
   const provider = new ScriptedProvider(server.sessionUrl);
   const visitor = createVisitor({
     transport: webSocketTransport({ url: server.url, WebSocket }),
-    session: provider,
+    session: defineSessionProvider(provider),
   });
   visitors.push(visitor);
   visitor.init({ groupId, visitorId });

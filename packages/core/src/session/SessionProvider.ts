@@ -1,5 +1,7 @@
+import type { Clock } from '../connection/clock.js';
 import type { Transport } from '../connection/transport.js';
 import type { SessionMessageKind } from '../wire/sessionProtocol.js';
+import type { createSessionActor } from './createSessionActor.js';
 
 /** What a provider hears while its session runs, by event type. */
 export interface SessionEventMap {
@@ -64,30 +66,33 @@ export interface SessionRun {
 }
 
 /**
+ * What a session provider is made of; {@link defineSessionProvider} turns it into the
+ * {@link SessionProvider} that `createVisitor({ session })` takes.
+ */
+export interface SessionProviderSpec {
+  /** How to reach the service's session endpoint (`/session` next to the presence one). */
+  readonly transport: Transport;
+  /** Starts sharing. Called once per session, when it starts. */
+  start(context: SessionContext): SessionRun;
+}
+
+/**
  * The contract of a session: what runs on the visitor's side between the start of a
  * session (an accepted consent request, or the app's `startSession()`) and its end. Core
  * never starts a provider before that, and stops it as soon as the session ends. Inject one
- * like the transport and the consent UI:
+ * like the transport and the consent UI; make one with `defineSessionProvider`, which also
+ * brings the session channel's machinery along — so an app without sessions never bundles it.
  *
  * @example
  * const visitor = createVisitor({
  *   transport: webSocketTransport({ url: 'wss://presence.example.com/' }),
  *   session: cobrowseSession({ transport: webSocketTransport({ url: 'wss://presence.example.com/session' }) }),
  * });
- *
- * @example
- * // The smallest provider: tells its viewers the page title once the channel is open.
- * const titleOnly: SessionProvider = {
- *   transport: webSocketTransport({ url: 'wss://presence.example.com/session' }),
- *   start(session) {
- *     const off = session.on('open', () => session.send('snapshot', document.title));
- *     return { stop: off };
- *   },
- * };
  */
-export interface SessionProvider {
-  /** How to reach the service's session endpoint (`/session` next to the presence one). */
-  readonly transport: Transport;
-  /** Starts sharing. Called once per session, when it starts. */
-  start(context: SessionContext): SessionRun;
+export interface SessionProvider extends SessionProviderSpec {
+  /** Core's side of the provider: the visitor machine's `session` actor. */
+  readonly runtime: (options: {
+    clock: Clock;
+    handshakeTimeoutMs: number;
+  }) => ReturnType<typeof createSessionActor>;
 }

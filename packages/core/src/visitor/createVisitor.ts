@@ -9,7 +9,6 @@ import { systemClock } from '../connection/clock.js';
 import { deriveSnapshot } from '../connection/derivedSnapshot.js';
 import { createConsentActor } from '../consent/consentActor.js';
 import type { ConsentRequest, ConsentUI } from '../consent/consentUI.js';
-import { createSessionActor } from '../session/createSessionActor.js';
 import type { SessionProvider } from '../session/SessionProvider.js';
 import { createVisitorConnection } from './visitorConnection.js';
 import type { VisitorEmitted, VisitorEvent, VisitorEventType } from './visitorEvents.js';
@@ -83,10 +82,12 @@ function assertOptions(options: VisitorOptions): void {
   const session = options.session as Partial<SessionProvider> | undefined | null;
   if (
     session !== undefined &&
-    (typeof session?.start !== 'function' || typeof session?.transport !== 'function')
+    (typeof session?.start !== 'function' ||
+      typeof session?.transport !== 'function' ||
+      typeof session?.runtime !== 'function')
   ) {
     throw new TypeError(
-      'createVisitor: options.session must be a session provider with start(context) and a transport',
+      'createVisitor: options.session must be a session provider: make it with defineSessionProvider({ transport, start })',
     );
   }
 }
@@ -120,7 +121,8 @@ export function createVisitor(options: VisitorOptions): Visitor {
       ...(options.ui ? { consentDialog: createConsentActor(options.ui) } : {}),
       ...(options.session
         ? {
-            session: createSessionActor(options.session, {
+            // The provider brings its runtime: visitors without sessions never bundle it.
+            session: options.session.runtime({
               clock,
               handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
             }),

@@ -6,7 +6,8 @@ import { createMockService, type MockService } from '../../../transport-mock/src
 import type { Transport, TransportHandlers } from '../../src/connection/transport.js';
 import type { ConsentDecision, ConsentRequest, ConsentUI } from '../../src/consent/consentUI.js';
 import type { VisitorEmitted, VisitorMachineInput } from '../../src/machines.js';
-import type { SessionContext, SessionProvider } from '../../src/session/SessionProvider.js';
+import { defineSessionProvider } from '../../src/session/defineSessionProvider.js';
+import type { SessionContext, SessionProviderSpec } from '../../src/session/SessionProvider.js';
 import { createVisitor, type Visitor } from '../../src/visitor/createVisitor.js';
 import { CloseCode, type FromVisitor, PROTOCOL_VERSION } from '../../src/wire/index.js';
 import { type CoverageRecorder, transitionKey } from './coverage.js';
@@ -51,7 +52,7 @@ const HANDSHAKE_MS = 10_000;
  * test says, so the session actor's channel work never shows on the machine by itself.
  * The test makes the channel drop, report viewers, and the provider end its session.
  */
-class TestSessionProvider implements SessionProvider {
+class TestSessionProvider implements SessionProviderSpec {
   /** The running session's context, while one runs. */
   context: SessionContext | undefined;
   starts = 0;
@@ -188,7 +189,7 @@ export class PathRunner {
       ...(input.reconnect ? { reconnect: input.reconnect } : {}),
       ...(input.visible === undefined ? {} : { visible: input.visible }),
       ...(input.hasUI ? { ui: this.#dialog } : {}),
-      ...(input.hasSession ? { session: this.#session } : {}),
+      ...(input.hasSession ? { session: defineSessionProvider(this.#session) } : {}),
       inspect: (event) => {
         coverage.record(event);
         if (event.type === '@xstate.microstep') {
