@@ -195,6 +195,7 @@ describe('a co-browse session in Chromium, from One-Click Connect to Stop', () =
       .filter({ hasText: 'Gear for the long way round.' })
       .waitFor({ timeout: WAIT });
     const elapsed = Date.now() - accepted;
+    console.info(`Accept → the shop in the console's live view: ${elapsed} ms`);
     expect(elapsed).toBeLessThan(2_000);
     await expect
       .poll(() => byTestId(agentPage, 'live-status').getAttribute('data-status'), { timeout: WAIT })
