@@ -49,7 +49,13 @@ function scriptedChannel() {
     last,
     welcome(viewers = 0) {
       last().handlers.message(
-        JSON.stringify({ type: 'welcome', v: PROTOCOL_VERSION, role: 'host', sessionKey: 'alice', viewers }),
+        JSON.stringify({
+          type: 'welcome',
+          v: PROTOCOL_VERSION,
+          role: 'host',
+          sessionKey: 'alice',
+          viewers,
+        }),
       );
     },
     say(frame: object) {
@@ -97,7 +103,9 @@ describe('session messages in chunks', () => {
         (data, size, seq) => {
           const chunks = splitSessionMessage(seq, 'delta', data, size);
           if (!chunks) return false;
-          expect(chunks.every((c) => c.data.length <= size && c.parts === chunks.length)).toBe(true);
+          expect(chunks.every((c) => c.data.length <= size && c.parts === chunks.length)).toBe(
+            true,
+          );
           const assembler = createSessionAssembler();
           const out = chunks.map((c) => assembler.add(c));
           expect(out.slice(0, -1).every((o) => o === undefined)).toBe(true);
@@ -109,7 +117,9 @@ describe('session messages in chunks', () => {
   });
 
   it('refuses a message over the limit', () => {
-    expect(splitSessionMessage(0, 'snapshot', 'x'.repeat(SESSION_LIMITS.maxMessageChars + 1))).toBeUndefined();
+    expect(
+      splitSessionMessage(0, 'snapshot', 'x'.repeat(SESSION_LIMITS.maxMessageChars + 1)),
+    ).toBeUndefined();
   });
 
   it('drops a message whose parts do not follow on, and starts again at the next part 0', () => {
@@ -155,9 +165,18 @@ describe('a visitor with a session provider', () => {
     expect(channel.connections).toEqual([]);
     expect(state.context?.send('delta', 'x')).toBe(false);
 
-    service.current?.push({ type: 'sessionTicket', sessionKey: 'alice', ticket: 'T'.repeat(20), expiresAt: 1 });
+    service.current?.push({
+      type: 'sessionTicket',
+      sessionKey: 'alice',
+      ticket: 'T'.repeat(20),
+      expiresAt: 1,
+    });
     await flushMicrotasks();
-    expect(channel.last().frames[0]).toEqual({ type: 'hello', v: PROTOCOL_VERSION, ticket: 'T'.repeat(20) });
+    expect(channel.last().frames[0]).toEqual({
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      ticket: 'T'.repeat(20),
+    });
     channel.welcome(2);
     expect(heard.filter((e) => e.type === 'open' || e.type === 'viewers')).toEqual([
       { type: 'open', viewers: 2 },
@@ -174,7 +193,9 @@ describe('a visitor with a session provider', () => {
       [0, 1, 2, 'snapshot'],
       [1, 0, 1, 'transient'],
     ]);
-    expect(state.context?.send('delta', 'z'.repeat(SESSION_LIMITS.maxMessageChars + 1))).toBe(false);
+    expect(state.context?.send('delta', 'z'.repeat(SESSION_LIMITS.maxMessageChars + 1))).toBe(
+      false,
+    );
     expect(heard.at(-1)).toMatchObject({ type: 'error', code: 'tooLarge', fatal: false });
 
     // Viewers, a resync request and an agent's pointer reach the provider.
@@ -201,9 +222,15 @@ describe('a visitor with a session provider', () => {
     connect();
     visitor.startSession();
     settle();
-    const tickets = () => service.current?.sent.filter((m) => m.type === 'sessionTicket').length ?? 0;
+    const tickets = () =>
+      service.current?.sent.filter((m) => m.type === 'sessionTicket').length ?? 0;
     const give = async () => {
-      service.current?.push({ type: 'sessionTicket', sessionKey: 'alice', ticket: 'T'.repeat(20), expiresAt: 1 });
+      service.current?.push({
+        type: 'sessionTicket',
+        sessionKey: 'alice',
+        ticket: 'T'.repeat(20),
+        expiresAt: 1,
+      });
       await flushMicrotasks();
     };
     await give();
@@ -235,10 +262,25 @@ describe('a visitor with a session provider', () => {
     connect();
     visitor.startSession();
     settle();
-    service.current?.push({ type: 'sessionRefused', sessionKey: 'alice', code: 'forbidden', message: 'not focused' });
-    expect(heard.at(-1)).toEqual({ type: 'error', code: 'forbidden', message: 'not focused', fatal: true });
+    service.current?.push({
+      type: 'sessionRefused',
+      sessionKey: 'alice',
+      code: 'forbidden',
+      message: 'not focused',
+    });
+    expect(heard.at(-1)).toEqual({
+      type: 'error',
+      code: 'forbidden',
+      message: 'not focused',
+      fatal: true,
+    });
 
-    service.current?.push({ type: 'sessionTicket', sessionKey: 'alice', ticket: 'T'.repeat(20), expiresAt: 1 });
+    service.current?.push({
+      type: 'sessionTicket',
+      sessionKey: 'alice',
+      ticket: 'T'.repeat(20),
+      expiresAt: 1,
+    });
     await flushMicrotasks();
     channel.welcome(1);
     take();
@@ -246,7 +288,10 @@ describe('a visitor with a session provider', () => {
     settle();
     expect(state.stops).toBe(1);
     expect(take()).toContainEqual({ type: 'sessionEnd', reason: 'ended by agent agent-7: solved' });
-    expect(service.current?.sent.at(-1)).toEqual({ type: 'sessionEnd', reason: 'ended by agent agent-7: solved' });
+    expect(service.current?.sent.at(-1)).toEqual({
+      type: 'sessionEnd',
+      reason: 'ended by agent agent-7: solved',
+    });
   });
 
   it('ends the session with the reason when the provider cannot start', () => {
@@ -271,7 +316,11 @@ describe('a visitor with a session provider', () => {
 
 describe('an agent joining a session', () => {
   it('needs the session endpoint, and a valid key', async () => {
-    const agent = createAgent({ transport: scriptedChannel().transport, groupId: 'acme', token: 't' });
+    const agent = createAgent({
+      transport: scriptedChannel().transport,
+      groupId: 'acme',
+      token: 't',
+    });
     await expect(agent.joinSession('alice')).rejects.toMatchObject({
       code: 'invalidParameter',
       param: 'sessionTransport',
@@ -287,7 +336,12 @@ describe('an agent joining a session', () => {
       param: 'sessionKey',
     });
     expect(() =>
-      createAgent({ transport: scriptedChannel().transport, groupId: 'acme', token: 't', sessionTransport: 'x' as never }),
+      createAgent({
+        transport: scriptedChannel().transport,
+        groupId: 'acme',
+        token: 't',
+        sessionTransport: 'x' as never,
+      }),
     ).toThrow(/sessionTransport/);
   });
 
@@ -311,7 +365,15 @@ describe('an agent joining a session', () => {
     });
     await flushMicrotasks();
     const welcome = (viewers: number) =>
-      channel.say({ type: 'welcome', v: 1, role: 'viewer', sessionKey: 'alice', visitorId: 'alice', viewers, hostConnected: true });
+      channel.say({
+        type: 'welcome',
+        v: 1,
+        role: 'viewer',
+        sessionKey: 'alice',
+        visitorId: 'alice',
+        viewers,
+        hostConnected: true,
+      });
     welcome(1);
     const session = await joining;
     const states: string[] = [];
