@@ -6,6 +6,7 @@ import {
   type Transport,
   type Visitor,
 } from '@beckon/core';
+import { SessionCloseCode } from '@beckon/core/protocol';
 import { createAgentPointer, parsePointer } from './agentPointer.js';
 import { type EventEncoding, encodeEvents } from './codec.js';
 import { type PrivacyOptions, recordPrivacy } from './privacy.js';
@@ -209,8 +210,11 @@ export function cobrowseSession(options: CobrowseOptions): CobrowseSession {
         const m = parsePointer(data);
         if (m) pointer?.show(m);
       }),
-      context.on('error', ({ fatal, message }) => {
-        if (fatal) context.end(`the session could not reach the service: ${message}`);
+      context.on('error', ({ fatal, code, message }) => {
+        // Replaced: another page of this visitor streams the session now; it goes on there.
+        if (fatal && code !== String(SessionCloseCode.replaced)) {
+          context.end(`the session could not reach the service: ${message}`);
+        }
       }),
     ];
     banner?.setViewers(context.viewers);
