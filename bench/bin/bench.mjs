@@ -20,6 +20,7 @@ const COMMANDS = {
     'servers/baselineRelay',
     'clients/loadClient',
     'clients/stormClient',
+    'clients/sessionClient',
   ],
   report: ['report'],
   size: ['sizeCheck'],

@@ -2,6 +2,7 @@ import type { BundleSize } from './measureBundles.js';
 import type { IdleRun } from './scenarios/idleCapacity.js';
 import type { ThroughputRun } from './scenarios/presenceThroughput.js';
 import type { StormRun } from './scenarios/reconnectStorm.js';
+import type { SessionRun } from './scenarios/sessionLoad.js';
 import type { LatencyRun } from './scenarios/signalLatency.js';
 
 /** What `pnpm bench` writes to `bench/results/<date>.json`, and `pnpm bench:report` reads. */
@@ -31,4 +32,6 @@ export interface BenchResults {
   throughput: ThroughputRun[];
   storm: StormRun[];
   size: BundleSize[];
+  /** Scenario 6; absent in results written before it existed. */
+  sessions?: SessionRun[];
 }

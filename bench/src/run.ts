@@ -1,11 +1,12 @@
 /**
- * `pnpm bench`: runs scenarios 1–4 against Beckon and the baseline relay, alternating, and
- * measures client size (5); writes `bench/results/<date>.json`. `--smoke` runs the same
+ * `pnpm bench`: runs scenarios 1–4 against Beckon and the baseline relay, alternating,
+ * measures client size (5) and sessions next to presence (6, Beckon only); writes
+ * `bench/results/<date>.json`. `--smoke` runs the same
  * harness with a few hundred connections for a few seconds (the test command runs that).
  *
  *   --smoke            small and quick; writes bench/.build/smoke.json unless --out is given
  *   --out <file>       where to write the results
- *   --only <list>      comma-separated subset of idle,latency,throughput,storm,size
+ *   --only <list>      comma-separated subset of idle,latency,throughput,storm,size,sessions
  *                      (written to results/<date>-<list>.json, beside the full runs)
  *   --runs <n>         interleaved runs of latency and throughput (default 5; idle: at most 3)
  */
@@ -30,6 +31,7 @@ import {
   type StormParams,
   type StormRun,
 } from './scenarios/reconnectStorm.js';
+import { type SessionParams, type SessionRun, sessionLoad } from './scenarios/sessionLoad.js';
 import { type LatencyParams, type LatencyRun, signalLatency } from './scenarios/signalLatency.js';
 
 const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,7 +50,7 @@ const smoke = values.smoke === true;
 const runs = Math.max(1, Math.min(9, Number(values.runs ?? (smoke ? 1 : 5)) || 1));
 // Memory per connection is steady; three runs of 19,500 connections are enough.
 const idleRuns = Math.min(runs, 3);
-const ALL = ['idle', 'latency', 'throughput', 'storm', 'size'] as const;
+const ALL = ['idle', 'latency', 'throughput', 'storm', 'size', 'sessions'] as const;
 const only = new Set(values.only ? values.only.split(',') : ALL);
 for (const name of only) {
   if (!(ALL as readonly string[]).includes(name)) {
@@ -82,6 +84,17 @@ const params = smoke
         deadlineMs: 20_000,
         pauseMs: 100,
       } satisfies StormParams,
+      sessions: {
+        runs: [
+          { sessions: 0, speed: 1 },
+          { sessions: 2, speed: 1 },
+        ],
+        rounds: 1,
+        visitors: 50,
+        rate: 100,
+        durationMs: 500,
+        warmupMs: 300,
+      } satisfies SessionParams,
     }
   : {
       idle: {
@@ -112,6 +125,20 @@ const params = smoke
         deadlineMs: 60_000,
         pauseMs: 1_000,
       } satisfies StormParams,
+      sessions: {
+        runs: [
+          { sessions: 0, speed: 1 },
+          { sessions: 10, speed: 1 },
+          { sessions: 50, speed: 1 },
+          { sessions: 50, speed: 10 },
+        ],
+        // Single runs swing like scenario 2's: medians of three rounds.
+        rounds: 3,
+        visitors: 1_000,
+        rate: 500,
+        durationMs: 6_000,
+        warmupMs: 4_000,
+      } satisfies SessionParams,
     };
 
 // The whole run is bounded: a scenario that would start after this is skipped.
@@ -159,6 +186,7 @@ const results: BenchResults = {
   throughput: [],
   storm: [],
   size: [],
+  sessions: [],
 };
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
@@ -223,6 +251,11 @@ if (only.has('storm')) {
     const r = await step<StormRun>(`storm ${mode}`, () => reconnectStorm(mode, params.storm));
     if (r) results.storm.push(r);
   }
+}
+
+if (only.has('sessions')) {
+  const r = await step<SessionRun[]>('sessions', () => sessionLoad(params.sessions));
+  if (r) results.sessions = r;
 }
 
 results.finishedAt = new Date().toISOString();

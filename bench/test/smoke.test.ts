@@ -94,6 +94,18 @@ describe('pnpm bench:smoke', () => {
     expect(kill?.connectFail['1006 connection lost without a close frame']).toBe(kill?.visitors);
   });
 
+  it('streams sessions next to presence, losing no signal and no presence', () => {
+    expect(results.sessions?.map((r) => r.sessions)).toEqual([0, 2]);
+    for (const r of results.sessions ?? []) {
+      expect(r.lost, `${r.sessions} sessions`).toBe(0);
+      expect(r.signal.count, `${r.sessions} sessions`).toBeGreaterThan(0);
+      expect(r.presence.count, `${r.sessions} sessions`).toBeGreaterThan(0);
+    }
+    const streaming = results.sessions?.[1];
+    expect(streaming?.hostBytesPerSecPerSession).toBeGreaterThan(0);
+    expect(streaming?.viewerBytesPerSecPerSession).toBeGreaterThan(0);
+  });
+
   it('measures the three client bundles', () => {
     expect(results.size.map((s) => s.name)).toEqual([
       'visitor',

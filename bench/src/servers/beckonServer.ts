@@ -44,6 +44,12 @@ hostServer({
     const out: Record<string, number> = {
       internalErrors: server.metrics.get(METRIC_NAMES.internalErrors),
     };
+    out.sessionBytesIn = server.metrics.get(METRIC_NAMES.sessionBytesIn);
+    out.sessionBytesOut = server.metrics.get(METRIC_NAMES.sessionBytesOut);
+    out.sessionResyncs =
+      server.metrics.get(METRIC_NAMES.sessionResyncs, { reason: 'behind' }) +
+      server.metrics.get(METRIC_NAMES.sessionResyncs, { reason: 'asked' });
+    out.sessionDropped = server.metrics.get(METRIC_NAMES.sessionDropped, { kind: 'transient' });
     for (const reason of [
       'handshakeTimeout',
       'heartbeatTimeout',

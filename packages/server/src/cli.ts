@@ -46,6 +46,14 @@ const FileConfig = z.strictObject({
   rateLimit: z
     .strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) })
     .optional(),
+  // Sessions (docs/session.md); checked in detail by the hub.
+  sessionPath: z.string().startsWith('/').optional(),
+  sessionTicketTtlMs: z.number().int().positive().optional(),
+  sessionRate: z.strictObject({ bytesPerSecond: z.number(), burstBytes: z.number() }).optional(),
+  sessionBuffer: z
+    .strictObject({ highWaterBytes: z.number(), maxBufferedBytes: z.number() })
+    .optional(),
+  maxViewers: z.number().int().min(1).optional(),
 });
 
 function fail(message: string): never {

@@ -21,9 +21,14 @@ import { createVisitorHandlers } from './hub/visitorHandlers.js';
 import { createVisitorTimers } from './hub/visitorTimers.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
 import type { GroupsConfig } from './parseGroupsConfig.js';
+import { createSessionChannels } from './session/createSessionChannels.js';
+import type { SessionPeer } from './session/SessionConn.js';
+import type { SessionStore } from './session/SessionStore.js';
+import { createSessionRequests } from './session/sessionRequests.js';
+import { type SessionOptions, sessionSettings } from './session/sessionSettings.js';
 
-/** Options of {@link createPresenceHub} (and of `createPresenceServer`). */
-export interface PresenceHubOptions {
+/** Options of {@link createPresenceHub} (and of `createPresenceServer`); sessions: {@link SessionOptions}. */
+export interface PresenceHubOptions extends SessionOptions {
   /** Tenants, validated at startup (see `parseGroupsConfig`). */
   groups: GroupsConfig;
   /** State store; defaults to a new `createMemoryRegistry()`. */
@@ -67,7 +72,16 @@ export interface PresenceHub {
    * Returns the connection ID it will carry in `welcome`.
    */
   accept(peer: Peer, meta?: PeerMeta): string;
+  /**
+   * Attaches a connection to the session endpoint (the session channel: a visitor's page
+   * streaming its session, or an agent watching one). Returns its connection ID.
+   */
+  acceptSession(peer: SessionPeer, meta?: PeerMeta): string;
+  /** Open session channel connections by role (`handshake`: no ticket redeemed yet). */
+  sessionCounts(): { host: number; viewer: number; handshake: number };
   readonly registry: PresenceRegistry;
+  /** Sessions and their tickets. */
+  readonly sessions: SessionStore;
   readonly bus: PresenceBus;
   readonly metrics: Metrics;
   /** Open connections by role (`handshake`: no accepted `hello` yet). */
@@ -99,6 +113,7 @@ export interface PresenceHub {
 export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   const { ctx, ownsBus } = createHubContext(options);
   const { bus, log, now, settings } = ctx;
+  const sessionConfig = sessionSettings(options);
   // This hub's own connections: for routing what the bus delivers, liveness, counts and
   // shutdown. Parts get the context, which leaves them out.
   const conns = new Map<string, Conn>();
@@ -110,7 +125,9 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   const delivery = createRequestDelivery(ctx, io);
   const fanOut = createAgentFanOut(ctx, io, relay.onGroupEvent);
   const focus = createFocusNotices(ctx, io, fanOut);
-  const visitors = createVisitorTimers(ctx, fanOut);
+  const sessions = createSessionRequests(ctx, io, sessionConfig);
+  const sessionChannels = createSessionChannels(ctx, sessionConfig);
+  const visitors = createVisitorTimers(ctx, fanOut, sessions.visitorGone);
   const inbox = createConnectionInbox(ctx, io, conns, { delivery, relay });
   const forget = (conn: Conn) => {
     conns.delete(conn.id);
@@ -121,8 +138,8 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   const handshake = createHandshake(ctx, io, { attach: inbox.attach, fanOut, focus, visitors });
   const gate = createFrameGate(ctx, io, {
     hello: handshake.begin,
-    visitor: createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery }),
-    agent: createAgentHandlers(ctx, io, relay),
+    visitor: createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery, sessions }),
+    agent: createAgentHandlers(ctx, io, relay, sessions),
   });
   const liveness = createLiveness(ctx, io, conns);
   liveness.start();
@@ -187,6 +204,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     }
     const all = [...conns.values()];
     for (const conn of all) io.closeConn(conn, code, reason());
+    await sessionChannels.close(code, reason);
     await Promise.all(all.map((c) => c.queue));
     ctx.cancelAll();
     visitors.clear();
@@ -195,7 +213,10 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
 
   return {
     accept,
+    acceptSession: (peer, meta) => sessionChannels.accept(peer, meta),
+    sessionCounts: () => sessionChannels.counts(),
     registry: ctx.registry,
+    sessions: sessionConfig.store,
     bus,
     metrics: ctx.metrics,
     connectionCounts() {

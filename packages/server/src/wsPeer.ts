@@ -63,23 +63,32 @@ export class WsPeer implements Peer {
   private readonly socket: Duplex;
   private readonly batch: (socket: Duplex) => void;
   private readonly onSlowConsumer: () => void;
+  private readonly maxBuffered: number;
 
   constructor(
     ws: WebSocket,
     socket: Duplex,
     batch: (socket: Duplex) => void,
     onSlowConsumer: () => void,
+    /** Bytes queued for the client past which it is cut off. Default 4 MiB. */
+    maxBuffered: number = MAX_BUFFERED_BYTES,
   ) {
     this.ws = ws;
     this.socket = socket;
     this.batch = batch;
     this.onSlowConsumer = onSlowConsumer;
+    this.maxBuffered = maxBuffered;
+  }
+
+  /** Bytes written and not yet sent: what the session channel's flow rules read. */
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
   }
 
   send(text: string) {
     const ws = this.ws;
     if (ws.readyState !== WebSocket.OPEN) return;
-    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+    if (ws.bufferedAmount > this.maxBuffered) {
       this.onSlowConsumer();
       ws.terminate();
       return;

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   createMemoryBus,
   createMemoryRegistry,
+  createMemorySessionStore,
   type PresenceServer,
   type PresenceServerOptions,
 } from '../src/index.js';
-import { connectAgent, connectVisitor, type Frame, startServer, type TestClient } from './utils.js';
+import { connectAgent, connectVisitor, type Frame, startServer, TestClient } from './utils.js';
 
 /**
  * A cluster in one process: several servers sharing ONE registry and ONE bus, as processes
@@ -16,8 +17,11 @@ import { connectAgent, connectVisitor, type Frame, startServer, type TestClient 
 async function cluster(size: number, options: Partial<PresenceServerOptions> = {}) {
   const registry = createMemoryRegistry();
   const bus = createMemoryBus({ serialize: true });
+  const sessions = createMemorySessionStore();
   const servers: PresenceServer[] = [];
-  for (let i = 0; i < size; i++) servers.push(await startServer({ registry, bus, ...options }));
+  for (let i = 0; i < size; i++) {
+    servers.push(await startServer({ registry, bus, sessions, ...options }));
+  }
   return servers;
 }
 
@@ -149,5 +153,55 @@ describe('a cluster of hubs sharing one registry and one bus', () => {
     await agent.take('visitorDisconnected', (f) => f.visitorId === 'alice');
     await settle(agent);
     expect(count(agent, (f) => f.type === 'visitorDisconnected')).toBe(1);
+  });
+
+  it('runs a session across hubs: ticket on one, host on another, viewers on a third and the first', async () => {
+    const [a, b, c] = await cluster(3);
+    if (!a || !b || !c) throw new Error('three servers expected');
+    const tab = await connectVisitor(a, 'alice');
+    tab.send({ type: 'sessionStart', sessionKey: 'case-7', presenceStart: true });
+    tab.send({ type: 'sessionTicket', sessionKey: 'case-7' });
+    const { ticket } = await tab.take('sessionTicket');
+    const host = await TestClient.open(b.sessionUrl);
+    host.send({ type: 'hello', v: 1, ticket });
+    expect(await host.take('welcome')).toMatchObject({ role: 'host', sessionKey: 'case-7' });
+
+    // Agents on C and A find the session by its key and watch it from C and A.
+    const agentC = await connectAgent(c);
+    const agentA = await connectAgent(a);
+    const viewers: TestClient[] = [];
+    for (const [agent, server] of [
+      [agentC, c],
+      [agentA, a],
+    ] as const) {
+      const reply = await agent.request({ type: 'joinSession', sessionKey: 'case-7' });
+      expect(reply).toMatchObject({ type: 'sessionTicket', visitorId: 'alice' });
+      const viewer = await TestClient.open(server.sessionUrl);
+      viewer.send({ type: 'hello', v: 1, ticket: reply.ticket });
+      await viewer.take('welcome');
+      viewers.push(viewer);
+    }
+    await host.take('viewers', (f) => f.viewers === 2);
+    await host.take('resync');
+    for (const viewer of viewers) await viewer.take('viewers', (f) => f.viewers === 2);
+
+    // A two-chunk message from the host on B reaches both, whole and in order.
+    host.send({ type: 'chunk', seq: 0, part: 0, parts: 2, kind: 'snapshot', data: 'ab' });
+    host.send({ type: 'chunk', seq: 0, part: 1, parts: 2, kind: 'snapshot', data: 'cd' });
+    for (const viewer of viewers) {
+      expect(await viewer.take('chunk', (f) => f.part === 0)).toMatchObject({ data: 'ab' });
+      expect(await viewer.take('chunk', (f) => f.part === 1)).toMatchObject({ data: 'cd' });
+    }
+    // An agent's end crosses back to the host; the visitor's end closes every viewer.
+    viewers[0]?.send({ type: 'end', reason: 'solved' });
+    expect(await host.take('end')).toMatchObject({ reason: 'solved', agentId: 'agent-1' });
+    tab.send({ type: 'sessionEnd', reason: 'ended by agent agent-1: solved' });
+    for (const viewer of viewers) {
+      expect(await viewer.take('ended')).toMatchObject({
+        reason: 'ended by agent agent-1: solved',
+      });
+      expect((await viewer.closeInfo()).code).toBe(4010);
+    }
+    expect((await host.closeInfo()).code).toBe(4010);
   });
 });

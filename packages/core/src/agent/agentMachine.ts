@@ -80,6 +80,14 @@ export type AgentMachineEvent =
   | AgentSocketEvent
   | { type: 'request.timeout'; id: number };
 
+/** A ticket for the session channel, as `joinSession` answers it. */
+export interface SessionTicket {
+  sessionKey: string;
+  visitorId: string;
+  ticket: string;
+  expiresAt: number;
+}
+
 /** What one delivered `showTerms` or `signalVisitor` reached. */
 export interface Delivery {
   connectionId: string;
@@ -241,6 +249,10 @@ function interpret(
     case 'delivered': {
       const value: Delivery = { connectionId: reply.connectionId, epoch: reply.epoch };
       return { outcome: { ok: true, value }, patch: {}, follow: [] };
+    }
+    case 'sessionTicket': {
+      const { id: _, type: __, ...value } = reply;
+      return { outcome: { ok: true, value: value satisfies SessionTicket }, patch: {}, follow: [] };
     }
     case 'ok':
       return { outcome: { ok: true, value: undefined }, ...watchChange(context, entry) };

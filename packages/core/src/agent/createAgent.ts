@@ -8,6 +8,8 @@ import {
 import { systemClock } from '../connection/clock.js';
 import type { TokenSource } from '../connection/createConnectionActor.js';
 import { deriveSnapshot } from '../connection/derivedSnapshot.js';
+import type { Transport } from '../connection/transport.js';
+import { type AgentSession, createAgentSession } from '../session/createAgentSession.js';
 import { checkId } from '../wire/limits.js';
 import type { VisitorSummary } from '../wire/protocol.js';
 import { AgentRequestError } from './AgentRequestError.js';
@@ -20,6 +22,7 @@ import {
   agentMachine,
   type Delivery,
   type RequestSettled,
+  type SessionTicket,
 } from './agentMachine.js';
 import type { AgentRequest } from './agentRequest.js';
 
@@ -31,6 +34,11 @@ export interface AgentOptions extends ClientOptions {
   token: TokenSource;
   /** How long a request waits for its reply. Default 15 s. */
   requestTimeoutMs?: number;
+  /**
+   * The service's session endpoint, for {@link Agent.joinSession}: e.g.
+   * `webSocketTransport({ url: new URL('session', presenceUrl) })`.
+   */
+  sessionTransport?: Transport;
 }
 
 /** Where the agent's connection is. */
@@ -99,6 +107,13 @@ export interface Agent {
     name: string,
     properties?: Record<string, string>,
   ): Promise<Delivery>;
+  /**
+   * Watches a running session (its key is the visitor ID unless the agent or the app chose
+   * another): resolves with the session's handle once the service let this agent in. Rejects
+   * with an {@link AgentRequestError}: `sessionNotFound` when no session of the agent's group
+   * has that key, `notConnected`, `timeout`, `invalidParameter`. Needs `sessionTransport`.
+   */
+  joinSession(sessionKey: string): Promise<AgentSession>;
   /** Listens for one event type; returns the function that stops listening. */
   on<K extends AgentEventType>(type: K, listener: (event: AgentEvent<K>) => void): () => void;
   getSnapshot(): AgentState;
@@ -138,7 +153,7 @@ function sameState(a: AgentState, b: AgentState): boolean {
 
 const AGENT_RULES = {
   factory: 'createAgent',
-  keys: ['groupId', 'requestTimeoutMs'],
+  keys: ['groupId', 'requestTimeoutMs', 'sessionTransport'],
   durations: ['requestTimeoutMs'],
   tokenRequired: true,
   needs: 'transport, groupId and token',
@@ -148,6 +163,9 @@ function assertOptions(options: AgentOptions): void {
   assertClientOptions(options, AGENT_RULES);
   const badGroup = checkId('groupId', options.groupId);
   if (badGroup) throw new TypeError(`createAgent: options.groupId ${badGroup.reason}`);
+  if (options.sessionTransport !== undefined && typeof options.sessionTransport !== 'function') {
+    throw new TypeError('createAgent: options.sessionTransport must be a transport factory');
+  }
 }
 
 interface Deferred {
@@ -250,6 +268,34 @@ export function createAgent(options: AgentOptions): Agent {
       request<Delivery>({ type: 'showTerms', visitorId, options: showOptions }),
     signalVisitor: (visitorId, name, properties) =>
       request<Delivery>({ type: 'signal', visitorId, name, properties }),
+    joinSession(sessionKey) {
+      const transport = options.sessionTransport;
+      if (!transport) {
+        return Promise.reject(
+          new AgentRequestError(
+            'invalidParameter',
+            'joinSession needs the session endpoint: pass sessionTransport to createAgent',
+            { param: 'sessionTransport' },
+          ),
+        );
+      }
+      const ticket = () => request<SessionTicket>({ type: 'joinSession', sessionKey });
+      return createAgentSession({
+        sessionKey: sessionKey as string,
+        transport,
+        clock,
+        handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+        requestTicket: ticket,
+        error: (code, message) => new AgentRequestError(code, message),
+        // A key that names no session (or a token that no longer admits this agent) will
+        // not start working by asking again.
+        isFinal: (error) =>
+          error instanceof AgentRequestError &&
+          (error.code === 'sessionNotFound' ||
+            error.code === 'forbidden' ||
+            error.code === 'invalidParameter'),
+      });
+    },
     on(type, listener) {
       const sub = actor.on(type, listener as (event: AgentEmitted) => void);
       return () => sub.unsubscribe();

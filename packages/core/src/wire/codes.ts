@@ -94,5 +94,8 @@ export const ErrorCode = {
   /** The visitor received the request but is already in a screen-share session. */
   busy: 'busy',
   internal: 'internal',
+  // Sessions (the session channel, docs/protocol.md).
+  /** No running session has this key in the agent's group (or the ticket's session is over). */
+  sessionNotFound: 'sessionNotFound',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -28,6 +28,10 @@ export interface Conn {
   requests: Map<number, Pending> | undefined;
   /** Visitor: requests shown on this connection and not acknowledged yet, by wire ID. */
   awaiting: Map<number, Incoming> | undefined;
+  /** Visitor: the session this connection announced (`sessionStart`) and has not ended. */
+  sessionKey: string | undefined;
+  /** Visitor: it was given a ticket for that session (later ones need no focus). */
+  sessionTicketed: boolean;
   limiter: RateLimiter;
   limitedStreak: number;
   /** When its recent bad frames came; made on the first. */
@@ -67,6 +71,8 @@ export function createConn(
     watched: undefined,
     requests: undefined,
     awaiting: undefined,
+    sessionKey: undefined,
+    sessionTicketed: false,
     limiter,
     limitedStreak: 0,
     badFrames: undefined,

@@ -1,6 +1,7 @@
 import { ErrorCode, type VisitorSummary } from '@beckon/core/protocol';
 import type { VisitorRequest } from '../bus/BusMessage.js';
 import type { VisitorRecord } from '../PresenceRegistry.js';
+import type { SessionRequests } from '../session/sessionRequests.js';
 import type { Conn } from './Conn.js';
 import type { ConnectionIO } from './connectionIO.js';
 import type { AgentMessage } from './frameGate.js';
@@ -37,13 +38,14 @@ export function toSummary(v: VisitorRecord): VisitorSummary {
  * agent gave one) and `signal` go to the relay.
  *
  * @example
- * const handleAgent = createAgentHandlers(ctx, io, relay);
+ * const handleAgent = createAgentHandlers(ctx, io, relay, sessions);
  * await handleAgent(conn, { type: 'watch', id: 1 });
  */
 export function createAgentHandlers(
   ctx: HubContext,
   io: ConnectionIO,
   relay: SignalRelay,
+  sessions: SessionRequests,
 ): (conn: Conn, m: AgentMessage) => Promise<void> {
   const { registry } = ctx;
   const { send } = io;
@@ -99,6 +101,9 @@ export function createAgentHandlers(
           name: m.name,
           properties: m.properties,
         });
+        return;
+      case 'joinSession':
+        await sessions.agentTicket(conn, m);
         return;
       case 'ping':
         send(conn, { type: 'pong' });

@@ -35,7 +35,12 @@ interface VisitorLocal {
  * const visitors = createVisitorTimers(ctx, fanOut);
  * visitors.left('shop', 'alice'); // `visitorDisconnected` in graceMs unless alice returns
  */
-export function createVisitorTimers(ctx: HubContext, fanOut: AgentFanOut): VisitorTimers {
+export function createVisitorTimers(
+  ctx: HubContext,
+  fanOut: AgentFanOut,
+  /** The visitor was forgotten: its session, if any, is over. */
+  onGone: (groupId: string, visitorId: string) => Promise<void> = async () => {},
+): VisitorTimers {
   const { registry, log, now, timer, cancel } = ctx;
   const { graceMs, awayAfterMs } = ctx.settings;
   // Made only when a timer needs it: creating it for every visitor would cost a few hundred
@@ -60,6 +65,7 @@ export function createVisitorTimers(ctx: HubContext, fanOut: AgentFanOut): Visit
     log.info({ group: groupId, visitorId }, 'visitor gone');
     // Agents' processes also fail the requests they held for this visitor on this event.
     fanOut.emit(groupId, visitorId, { type: 'visitorDisconnected' });
+    await onGone(groupId, visitorId);
     if (!v) return;
     cancel(v.awayTimer);
     visitors.delete(key);
