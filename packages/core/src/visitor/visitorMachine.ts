@@ -278,9 +278,10 @@ export const visitorMachine = setup({
       if (context.helloVisible !== context.visible) {
         send({ type: 'visibility', visible: context.visible });
       }
-      // A session that started (or was accepted) while the link was down, or that a restarted
-      // service never heard of, is announced again so the agent's view matches the visitor's.
-      if (context.sessionKey !== undefined && context.everConnected) {
+      // A session that started (or was accepted) before this connection — offline, before the
+      // first connect, or on a service that restarted since — is announced (again), so the
+      // agent's view matches the visitor's.
+      if (context.sessionKey !== undefined) {
         send({
           type: 'sessionStart',
           sessionKey: context.sessionKey,
