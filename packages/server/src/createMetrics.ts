@@ -21,6 +21,8 @@ export const METRIC_NAMES = {
   focusChanges: 'beckon_focus_changes_total',
   rejections: 'beckon_rejections_total',
   internalErrors: 'beckon_internal_errors_total',
+  storeAvailable: 'beckon_store_available',
+  storeErrors: 'beckon_store_errors_total',
 } as const;
 
 const HELP: Record<string, [string, 'counter' | 'gauge']> = {
@@ -35,6 +37,14 @@ const HELP: Record<string, [string, 'counter' | 'gauge']> = {
   [METRIC_NAMES.focusChanges]: ['Focus moves between connections of a visitor.', 'counter'],
   [METRIC_NAMES.rejections]: ['Refused frames, handshakes and connections, by reason.', 'counter'],
   [METRIC_NAMES.internalErrors]: ['Handler failures (bugs or a failing registry).', 'counter'],
+  [METRIC_NAMES.storeAvailable]: [
+    'Whether the shared state (Redis) is reachable: 1 or 0 (always 1 in memory).',
+    'gauge',
+  ],
+  [METRIC_NAMES.storeErrors]: [
+    'Operations that failed while the shared state was unreachable.',
+    'counter',
+  ],
 };
 
 const key = (labels: Labels) =>

@@ -47,11 +47,13 @@ export function createVisitorHandlers(
     const { groupId, visitorId } = conn;
     switch (m.type) {
       case 'presence':
+        conn.presence = m.data;
         await activity(conn);
         await registry.setPresence({ groupId, visitorId, data: m.data, at: now() });
         emit(groupId, visitorId, { type: 'presence', data: m.data });
         return;
       case 'visibility': {
+        conn.visible = m.visible;
         await activity(conn);
         const r = await registry.setVisibility({
           groupId,
@@ -74,10 +76,12 @@ export function createVisitorHandlers(
         }
         return;
       case 'sessionStart':
+        conn.sessionKey = m.sessionKey;
         await registry.setSessionKey({ groupId, visitorId, sessionKey: m.sessionKey });
         emit(groupId, visitorId, { type: 'sessionStart', sessionKey: m.sessionKey });
         return;
       case 'sessionEnd':
+        conn.sessionKey = undefined;
         await registry.setSessionKey({ groupId, visitorId, sessionKey: undefined });
         emit(groupId, visitorId, {
           type: 'sessionEnd',
