@@ -1,7 +1,7 @@
 import { webSocketTransport } from '@beckon/transport-ws';
 import WebSocket from 'ws';
+import { type RedisServer, startRedisServer } from '../../../scripts/redisServer.mjs';
 import { CONFIG, type Target } from '../../server/test/e2e/targets.js';
-import { type RedisServer, startRedisServer } from './redisServer.js';
 import {
   type ServiceProcess,
   startService,

@@ -5,10 +5,10 @@ import { webSocketTransport } from '@beckon/transport-ws';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { type RedisServer, startRedisServer } from '../../../scripts/redisServer.mjs';
 import { AGENT_SECRET, CONFIG } from '../../server/test/e2e/targets.js';
 import { nodeOf } from '../src/index.js';
 import { openVisitor } from './rawClients.js';
-import { type RedisServer, startRedisServer } from './redisServer.js';
 import {
   type ServiceProcess,
   startService,

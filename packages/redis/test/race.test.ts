@@ -1,8 +1,8 @@
 import { PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisServer, startRedisServer } from '../../../scripts/redisServer.mjs';
 import { AGENT_SECRET, CONFIG } from '../../server/test/e2e/targets.js';
 import { believesFocused, openAgent, TestClient } from './rawClients.js';
-import { type RedisServer, startRedisServer } from './redisServer.js';
 import {
   type ServiceProcess,
   startService,

@@ -1,8 +1,8 @@
 import { registryContract } from '@beckon/server/testing';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll } from 'vitest';
+import { type RedisServer, startRedisServer } from '../../../scripts/redisServer.mjs';
 import { createRedisRegistry } from '../src/index.js';
-import { type RedisServer, startRedisServer } from './redisServer.js';
 
 let redis: RedisServer;
 const connect = (url: string) => createClient({ url }).connect();

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './redisServer.js';
+import { freePort } from '../../../scripts/redisServer.mjs';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'server', 'dist', 'cli.js');
 

@@ -1,27 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+// A throwaway `redis-server` (Debian's, or $REDIS_SERVER) as a child process: for the tests
+// and for `pnpm start --cluster`. Never a system service.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/** A `redis-server` of a test's own: a free port on 127.0.0.1, its own temp dir, no persistence. */
-export interface RedisServer {
-  readonly port: number;
-  readonly url: string;
-  /** Stops it (SIGKILL) and waits for it to exit; what it held is gone. */
-  stop(): Promise<void>;
-  /** Starts it again, empty, on the same port. */
-  start(): Promise<void>;
-  /** Stops it for good and removes its folder. */
-  dispose(): Promise<void>;
-}
 
 const BINARY =
   process.env.REDIS_SERVER ??
   ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p)) ??
   'redis-server';
 
-export function freePort(): Promise<number> {
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -33,11 +24,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Resolves once the server answers PING, rejects if `child` exits first or after 10 s. */
-async function answering(port: number, child: ChildProcess): Promise<void> {
+async function answering(port, child) {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    const pong = await new Promise<boolean>((resolve) => {
+    const pong = await new Promise((resolve) => {
       const socket = connect(port, '127.0.0.1');
       socket.setTimeout(500);
       socket.once('connect', () => socket.write('PING\r\n'));
@@ -65,10 +56,10 @@ async function answering(port: number, child: ChildProcess): Promise<void> {
  * const redis = await startRedisServer();
  * afterAll(() => redis.stop());
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer() {
   const dir = mkdtempSync(join(tmpdir(), 'beckon-redis-'));
   let port = 0;
-  let child: ChildProcess | undefined;
+  let child;
 
   const launch = async () => {
     const proc = spawn(
