@@ -30,11 +30,12 @@ const BINARY =
  */
 export function renderNginxConfig({ host = '127.0.0.1', port, upstreams }) {
   const example = readFileSync(NGINX_EXAMPLE, 'utf8');
-  const servers = upstreams
-    .map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=10s;`)
-    .join('\n');
+  // The example's two server lines become one per upstream, with the same parameters.
+  const lines = /^ {4}server 127\.0\.0\.1:8081( .*)\n {4}server 127\.0\.0\.1:8082 .*$/m;
+  const parameters = lines.exec(example)?.[1] ?? ';';
+  const servers = upstreams.map((p) => `    server 127.0.0.1:${p}${parameters}`).join('\n');
   const rendered = example
-    .replace(/^ {4}server 127\.0\.0\.1:8081 .*\n {4}server 127\.0\.0\.1:8082 .*$/m, servers)
+    .replace(lines, servers)
     .replace('listen 127.0.0.1:8080;', `listen ${host}:${port};`);
   if (rendered.includes(':8081') || !rendered.includes(`listen ${host}:${port};`)) {
     throw new Error(`${NGINX_EXAMPLE} no longer has the lines this script replaces`);
