@@ -5,7 +5,7 @@
  * `mark` (the server is about to go), `progress` (counts since the mark).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createVisitor, type Visitor } from '@beckon/core';
+import { createVisitor, type Transport, type Visitor } from '@beckon/core';
 import { webSocketTransport } from '@beckon/transport-ws';
 import { WebSocket } from 'ws';
 import { BENCH_GROUP } from '../lib/benchGroup.js';
@@ -48,6 +48,8 @@ const classify = (code: number, reason: string) =>
 
 interface StartArgs {
   url: string;
+  /** Several processes: each connection attempt goes to the next, as a load balancer would. */
+  urls?: string[];
   prefix: string;
   count: number;
   /** New visitors per second while ramping up (the initial connect is not measured). */
@@ -56,8 +58,12 @@ interface StartArgs {
 }
 
 async function start(args: StartArgs) {
-  const { url, prefix, count, rampPerSec, timeoutMs } = args;
-  const transport = webSocketTransport({ url, WebSocket: CountingWebSocket });
+  const { url, urls, prefix, count, rampPerSec, timeoutMs } = args;
+  const transports = (urls ?? [url]).map((u) =>
+    webSocketTransport({ url: u, WebSocket: CountingWebSocket }),
+  );
+  let turn = 0;
+  const transport: Transport = (handlers) => transports[turn++ % transports.length]!(handlers);
   const began = Date.now();
   const batch = Math.max(1, Math.round(rampPerSec / 20));
   for (let i = 0; i < count; i += batch) {
