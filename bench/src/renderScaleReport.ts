@@ -144,7 +144,7 @@ export function renderScaleReport(scale: Scale, params: unknown): string {
           ['Visitors on the killed process', fmt(f.onKilled)],
           ['Of those, back on the others', fmt(f.back)],
           ['Kill → the survivors hold every visitor', ms(f.allBackMs)],
-          ['Kill → Redis counts only live connections (dead process swept)', ms(f.consistentMs)],
+          ['Kill → the dead process swept from Redis', ms(f.sweptMs)],
           ['Peak reconnects per second', fmt(f.peakPerSec)],
           ['Connection attempts after the kill', fmt(f.attempts)],
           ['Worst event-loop delay of a survivor', ms(f.serverLoopDelayMax)],

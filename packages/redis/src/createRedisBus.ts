@@ -36,6 +36,11 @@ export interface RedisBus extends PresenceBus {
   readonly nodeId: string;
   /** Node `nodeId` died: `sendTo` calls waiting for its answer resolve `false`. */
   nodeDown(nodeId: string): void;
+  /**
+   * Subscribes again to this node's channel and every topic it has handlers for: after the
+   * subscriber connection came back, in case a subscription failed while it was down.
+   */
+  resubscribe(): void;
 }
 
 interface Waiting {
@@ -269,6 +274,14 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
 
     async ready() {
       while (inFlight.size > 0) await Promise.all(inFlight);
+    },
+
+    resubscribe() {
+      if (closed) return;
+      track(subscriber.subscribe(ownChannel, onNodeMessage));
+      for (const { channel } of topics.values()) {
+        track(subscriber.subscribe(channel, onTopicMessage));
+      }
     },
 
     nodeDown(node) {

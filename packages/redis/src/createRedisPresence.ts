@@ -89,6 +89,9 @@ export function createRedisPresence(options: RedisPresenceOptions = {}): RedisPr
       errors.delete(role);
       if (reported) log.info({ role }, 'redis connection is back');
       reported = false;
+      // node-redis subscribes again by itself; this covers subscriptions that failed while
+      // the connection was down (or before it first came up).
+      if (role === 'subscriptions') bus.resubscribe();
       if (role === 'commands' ? subscriber.isReady : commands.isReady) cluster.reconnected();
     });
     return client;

@@ -20,10 +20,11 @@ const gauge = async (p: ServiceProcess) =>
 describe('Redis stopped and started again, empty, under two running processes', () => {
   let redis: RedisServer;
   let processes: ServiceProcess[] = [];
+  let config: string;
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    const config = writeConfig({
+    config = writeConfig({
       ...CONFIG,
       graceMs: 5_000,
       redis: { url: redis.url, prefix: 'restart:', ...TEST_REDIS_TIMINGS },
@@ -111,4 +112,25 @@ describe('Redis stopped and started again, empty, under two running processes', 
     await carol.take('welcome');
     await agent.take('visitorConnected', (f) => f.visitorId === 'carol');
   }, 90_000);
+
+  it('a process started while Redis is down joins the others once it comes up', async () => {
+    await redis.stop();
+    const late = await startService(config, [], { listening: true });
+    processes.push(late);
+    expect(await health(late)).toMatchObject({ http: 503, status: 'unavailable' });
+    await redis.start();
+    await expect
+      .poll(() => health(late), { timeout: 15_000 })
+      .toMatchObject({ http: 200, status: 'ok' });
+    // Its own channel listens: a signal from an agent on another process reaches it.
+    const [a] = processes as [ServiceProcess];
+    await expect.poll(async () => (await health(a)).status, { timeout: 15_000 }).toBe('ok');
+    const agent = await openAgent(a.url, AGENT_SECRET);
+    const dave = await openVisitor(late.url, 'dave');
+    const welcome = await dave.take('welcome');
+    const answer = agent.request({ type: 'signal', visitorId: 'dave', name: 'c_hi', properties: {} });
+    const signal = await dave.take('signal');
+    dave.send({ type: 'ack', id: signal.id });
+    expect(await answer).toMatchObject({ type: 'delivered', connectionId: welcome.connectionId });
+  }, 60_000);
 });

@@ -33,12 +33,18 @@ export function writeConfig(config: object): string {
   return file;
 }
 
-async function healthy(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function healthy(
+  port: number,
+  child: ChildProcess,
+  timeoutMs: number,
+  answering: boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`beckon-server exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok || answering) return;
     } catch {
       // not listening yet
     }
@@ -49,7 +55,8 @@ async function healthy(port: number, child: ChildProcess, timeoutMs: number): Pr
 
 /**
  * Starts the built `beckon-server` with `configFile` (and any extra flags) on a free port,
- * and resolves once `/healthz` says ok — with Redis configured, once it joined the cluster.
+ * and resolves once `/healthz` says ok — with Redis configured, once it joined the cluster —
+ * or, with `listening`, once it answers at all.
  *
  * @example
  * const a = await startService(writeConfig({ ...CONFIG, redis: { url, prefix } }));
@@ -57,6 +64,7 @@ async function healthy(port: number, child: ChildProcess, timeoutMs: number): Pr
 export async function startService(
   configFile: string,
   extraArgs: string[] = [],
+  { listening = false } = {},
 ): Promise<ServiceProcess> {
   const port = await freePort();
   let child!: ChildProcess;
@@ -66,7 +74,7 @@ export async function startService(
       [cli, '--config', configFile, '--port', String(port), '--log-level', 'warn', ...extraArgs],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
-    await healthy(port, child, 20_000);
+    await healthy(port, child, 20_000, listening);
   };
   const exit = async (signal: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -18,7 +18,7 @@ import { createRateLimiter, type RateLimit } from './hub/rateLimiter.js';
 import { createRequestDelivery } from './hub/requestDelivery.js';
 import { createResync } from './hub/resync.js';
 import { createSignalRelay } from './hub/signalRelay.js';
-import { createTeardown, type Teardown } from './hub/teardown.js';
+import { createTeardown } from './hub/teardown.js';
 import { createVisitorHandlers } from './hub/visitorHandlers.js';
 import { createVisitorTimers } from './hub/visitorTimers.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
@@ -111,9 +111,9 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   // shutdown. Parts get the context, which leaves them out.
   const conns = new Map<string, Conn>();
 
-  // The parts, leaves first. `teardown` is bound late: closing needs it, and it needs the rest.
-  let teardown: Teardown | undefined;
-  const io = createConnectionIO(ctx, async (conn) => teardown?.close(conn));
+  // The parts, leaves first. `ends` (teardown) is made late: closing needs it, and it needs
+  // the rest; no connection closes before it exists.
+  const io = createConnectionIO(ctx, (conn) => ends.close(conn));
   const relay = createSignalRelay(ctx, io);
   const delivery = createRequestDelivery(ctx, io);
   const fanOut = createAgentFanOut(ctx, io, relay.onGroupEvent);
@@ -126,7 +126,6 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     io.stopHandshakeTimer(conn);
   };
   const ends = createTeardown(ctx, { forget, fanOut, focus, visitors, relay, delivery });
-  teardown = ends;
   const handshake = createHandshake(ctx, io, { attach: inbox.attach, fanOut, focus, visitors });
   const gate = createFrameGate(ctx, io, {
     hello: handshake.begin,

@@ -97,8 +97,10 @@ export function createHubContext(options: PresenceHubOptions): {
   const available = () => cluster === undefined || cluster.status().available;
   const internal = (error: unknown, where: string, conn?: Conn) => {
     if (!available()) {
+      // One line per failed operation would flood the log during an outage; the cluster
+      // reports the outage itself.
       metrics.inc(METRIC_NAMES.storeErrors);
-      log.warn({ err: error, where, connectionId: conn?.id }, 'shared state unavailable');
+      log.debug({ err: error, where, connectionId: conn?.id }, 'shared state unavailable');
       return;
     }
     metrics.inc(METRIC_NAMES.internalErrors);
