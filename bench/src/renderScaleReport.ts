@@ -15,6 +15,18 @@ function med<T extends { setup: ScaleSetup }>(
   return median(runs.filter((r) => r.setup === setup).map(pick));
 }
 
+/** Lost and failed signals over the runs, with the failure codes. */
+function lostAndFailed(runs: readonly Scale['latency'][number][]): string {
+  const total = runs.reduce((sum, l) => sum + l.lost + l.failed, 0);
+  const codes = new Map<string, number>();
+  for (const l of runs) {
+    for (const [code, n] of Object.entries(l.failures ?? {}))
+      codes.set(code, (codes.get(code) ?? 0) + n);
+  }
+  const detail = [...codes].map(([code, n]) => `${fmt(n)} ${code}`).join(', ');
+  return detail ? `${fmt(total)} (${detail})` : fmt(total);
+}
+
 /**
  * The scale-out section of the report: throughput and latency with one process in memory,
  * and one, two and three processes on one Redis (the Redis cost per message, the scaling
@@ -127,7 +139,7 @@ export function renderScaleReport(scale: Scale, params: unknown): string {
             med(L, s, (l) => l.redisCommandsPerSignal),
             1,
           ),
-          fmt(L.filter((l) => l.setup === s).reduce((sum, l) => sum + l.lost + l.failed, 0)),
+          lostAndFailed(L.filter((l) => l.setup === s)),
         ]),
       ),
       '',

@@ -14,6 +14,8 @@ export interface ScaleLatencyRun {
   failed: number;
   duplicates: number;
   lost: number;
+  /** Failed answers by code. */
+  failures: Record<string, number>;
   /** Agent send → visitor receipt, ms. */
   delivery: Summary;
   /** Agent send → agent gets `delivered`, ms. */
@@ -63,6 +65,7 @@ export async function scaleLatency(
       failed: result.failed,
       duplicates: result.duplicates,
       lost: result.lost,
+      failures: result.failures,
       delivery: result.delivery,
       rtt: result.rtt,
       serverCpuUsPerSignal: per(c1 - c0),

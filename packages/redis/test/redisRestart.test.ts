@@ -128,7 +128,12 @@ describe('Redis stopped and started again, empty, under two running processes', 
     const agent = await openAgent(a.url, AGENT_SECRET);
     const dave = await openVisitor(late.url, 'dave');
     const welcome = await dave.take('welcome');
-    const answer = agent.request({ type: 'signal', visitorId: 'dave', name: 'c_hi', properties: {} });
+    const answer = agent.request({
+      type: 'signal',
+      visitorId: 'dave',
+      name: 'c_hi',
+      properties: {},
+    });
     const signal = await dave.take('signal');
     dave.send({ type: 'ack', id: signal.id });
     expect(await answer).toMatchObject({ type: 'delivered', connectionId: welcome.connectionId });
