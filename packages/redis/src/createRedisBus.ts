@@ -148,6 +148,15 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
     }
   };
 
+  const parse = (json: string): BusMessage | undefined => {
+    try {
+      return JSON.parse(json) as BusMessage;
+    } catch (error) {
+      onError(error);
+      return undefined;
+    }
+  };
+
   // `m <id> <from> <to> <json>`: a message for a connection here; `r <taken> <missed>`: answers.
   const onNodeMessage = (payload: string) => {
     if (closed) return;
@@ -169,7 +178,10 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
     const to = payload.slice(b + 1, c);
     const handler = attached.get(to);
     answer(from, id, handler !== undefined);
-    if (handler) deliver(handler, JSON.parse(payload.slice(c + 1)) as BusMessage, to);
+    if (handler) {
+      const message = parse(payload.slice(c + 1));
+      if (message) deliver(handler, message, to);
+    }
   };
 
   const onTopicMessage = (payload: string, channel: string) => {
@@ -177,7 +189,8 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
     const topic = topicByChannel.get(channel);
     const handlers = topic === undefined ? undefined : topics.get(topic)?.handlers;
     if (!handlers || handlers.length === 0) return;
-    const message = JSON.parse(payload) as BusMessage;
+    const message = parse(payload);
+    if (!message) return;
     for (const handler of handlers) {
       try {
         handler(message);

@@ -89,6 +89,17 @@ export function createRedisCluster(options: RedisClusterOptions): RedisCluster {
     beaten = true;
   };
 
+  // Runs beside the heartbeat, never in its way: a long cleanup must not let this
+  // process's own key expire.
+  const sweeping = new Set<string>();
+  const sweepInBackground = (m: ClusterMember, node: string) => {
+    if (sweeping.has(node)) return;
+    sweeping.add(node);
+    sweep(m, node)
+      .catch((error: unknown) => m.log.warn({ err: error, nodeId: node }, 'cleanup failed'))
+      .finally(() => sweeping.delete(node));
+  };
+
   const sweep = async (m: ClusterMember, node: string) => {
     const claimed = await client.sendCommand<string | null>([
       'SET',
@@ -98,7 +109,10 @@ export function createRedisCluster(options: RedisClusterOptions): RedisCluster {
       'PX',
       String(nodeTimeoutMs * 6),
     ]);
-    if (claimed === null) return;
+    // Another survivor cleans up, unless the lock is ours from an earlier, interrupted try.
+    if (claimed === null && (await client.sendCommand(['GET', keys.sweeper(node)])) !== self) {
+      return;
+    }
     m.log.info({ nodeId: node }, 'cleaning up after a dead process');
     let cursor = '0';
     do {
@@ -110,14 +124,21 @@ export function createRedisCluster(options: RedisClusterOptions): RedisCluster {
         String(BATCH),
       ]);
       cursor = next;
+      const batch: Promise<'alive' | undefined>[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const connectionId = flat[i]!;
         const [groupId = '', visitorId = ''] = flat[i + 1]!.split(':');
         const key = { groupId, visitorId, connectionId };
-        const result = await registry.sweep(node, { ...key, at: Date.now() });
-        if (result === 'alive') return;
-        if (result) m.connectionLost(key, result);
+        batch.push(
+          registry.sweep(node, { ...key, at: Date.now() }).then((result) => {
+            if (result === 'alive') return 'alive';
+            if (result) m.connectionLost(key, result);
+            return undefined;
+          }),
+        );
       }
+      // A batch at a time: pipelined, and the node coming back is noticed between batches.
+      if ((await Promise.all(batch)).includes('alive')) return;
     } while (cursor !== '0');
     await run(
       'forgetNode',
@@ -144,7 +165,7 @@ export function createRedisCluster(options: RedisClusterOptions): RedisCluster {
         bus.nodeDown(node);
         m.nodeDown((connectionId) => nodeOf(connectionId) === node);
       }
-      await sweep(m, node);
+      sweepInBackground(m, node);
     }
   };
 
