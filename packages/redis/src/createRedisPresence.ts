@@ -108,7 +108,10 @@ export function createRedisPresence(options: RedisPresenceOptions = {}): RedisPr
     subscriber,
     nodeId,
     ...(options.prefix !== undefined && { prefix: options.prefix }),
-    onError: (error) => log.warn({ err: error }, 'bus delivery failed'),
+    // While Redis is unreachable every publish fails; that is reported once, as the outage.
+    onError: (error) => {
+      if (connected().available) log.warn({ err: error }, 'bus delivery failed');
+    },
   });
   const connected = (): ClusterStatus => {
     if (commands.isReady && subscriber.isReady) return { available: true };
