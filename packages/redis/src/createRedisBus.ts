@@ -102,8 +102,8 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
 
   const track = (subscribing: Promise<void>) => {
     inFlight.add(subscribing);
-    const settle = () => inFlight.delete(subscribing);
-    subscribing.then(settle, settle);
+    const done = () => inFlight.delete(subscribing);
+    subscribing.then(done, done);
   };
 
   const publish = (channel: string, payload: string) =>
