@@ -8,6 +8,7 @@
 //   node bench/bin/bench.mjs report [<results.json>]
 //   node bench/bin/bench.mjs size
 import { spawnSync } from 'node:child_process';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { root, workspaceResolve } from './workspaceResolve.mjs';
@@ -56,6 +57,9 @@ await build({
   plugins: [workspaceResolve()],
   logLevel: 'warning',
 });
+
+// @beckon/redis reads its Lua scripts from beside its code: beside the bundles, here.
+cpSync(join(root, 'packages', 'redis', 'src', 'lua'), join(outdir, 'lua'), { recursive: true });
 
 const result = spawnSync(process.execPath, [join(outdir, `${COMMANDS[command][0]}.mjs`), ...args], {
   stdio: 'inherit',

@@ -7,7 +7,9 @@ import { launchChromium } from '../../../packages/ui-dom/test/browser/launchChro
 import { type Stack, startStack } from '../../../scripts/stack.mjs';
 
 // The whole One-Click flow as a person sees it: the stack `pnpm start` runs, the agent
-// console in one browser profile, the visitor demo in two tabs of another.
+// console in one browser profile, the visitor demo in two tabs of another. Twice: with one
+// service process, and with two sharing a Redis behind nginx (`pnpm start --cluster`), where
+// the console and the two tabs are spread over both processes.
 const shots = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
 const VISITOR = 'e2e-alice';
 const WAIT = 15_000;
@@ -54,42 +56,42 @@ async function openVisitorTab(): Promise<Page> {
   return tab;
 }
 
-beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  stack = await startStack({ port: 0, consolePort: 0, demoPort: 0 });
-  browser = await launchChromium();
-  agentSide = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  visitorSide = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+describe.each([1, 2])('One-Click Connect in Chromium, %i service process(es)', (processes) => {
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    stack = await startStack({ port: 0, consolePort: 0, demoPort: 0, processes });
+    browser = await launchChromium();
+    agentSide = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    visitorSide = await browser.newContext({ viewport: { width: 1100, height: 760 } });
 
-  consolePage = await agentSide.newPage();
-  await consolePage.goto(stack.consoleUrl);
-  await until(
-    'console connects',
-    () => byTestId(consolePage, 'agent-status').textContent(),
-    'connected',
-  );
+    consolePage = await agentSide.newPage();
+    await consolePage.goto(stack.consoleUrl);
+    await until(
+      'console connects',
+      () => byTestId(consolePage, 'agent-status').textContent(),
+      'connected',
+    );
 
-  // The demo keeps the visitor ID in localStorage, so both tabs of this profile share it.
-  tabA = await visitorSide.newPage();
-  await tabA.goto(stack.demoUrl);
-  await byTestId(tabA, 'change-visitor').click();
-  await byTestId(tabA, 'visitor-id-input').fill(VISITOR);
-  await byTestId(tabA, 'visitor-id-save').click();
-  await until(
-    'visitor ID saved',
-    async () => (await byTestId(tabA, 'visitor-id').textContent())?.includes(VISITOR),
-    true,
-  );
-  await until('tab A connects', () => connectionOf(tabA), 'connected');
-  tabB = await openVisitorTab();
-}, 120_000);
+    // The demo keeps the visitor ID in localStorage, so both tabs of this profile share it.
+    tabA = await visitorSide.newPage();
+    await tabA.goto(stack.demoUrl);
+    await byTestId(tabA, 'change-visitor').click();
+    await byTestId(tabA, 'visitor-id-input').fill(VISITOR);
+    await byTestId(tabA, 'visitor-id-save').click();
+    await until(
+      'visitor ID saved',
+      async () => (await byTestId(tabA, 'visitor-id').textContent())?.includes(VISITOR),
+      true,
+    );
+    await until('tab A connects', () => connectionOf(tabA), 'connected');
+    tabB = await openVisitorTab();
+  }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
 
-describe('One-Click Connect in Chromium', () => {
   it('one visitor, two tabs: two instances, focus follows the tab last used', async () => {
     await expect.poll(() => row().count(), { timeout: WAIT }).toBe(1);
     await expect
@@ -133,7 +135,7 @@ describe('One-Click Connect in Chromium', () => {
       })
       .toBe('delivered');
     await tabA.waitForTimeout(400); // let the dialog's fade-in finish
-    await tabA.screenshot({ path: join(shots, 'visitor-dialog.png') });
+    if (processes === 1) await tabA.screenshot({ path: join(shots, 'visitor-dialog.png') });
 
     await tabA.getByRole('button', { name: 'Accept' }).click();
     await timeline('terms', 'displayed').first().waitFor({ timeout: WAIT });
@@ -143,7 +145,7 @@ describe('One-Click Connect in Chromium', () => {
     // The co-browse banner says the page is shared, in the tab that accepted only.
     await sessionBanner(tabA).waitFor({ timeout: WAIT });
     expect(await sessionBanner(tabB).count()).toBe(0);
-    await consolePage.screenshot({ path: join(shots, 'agent-console.png') });
+    if (processes === 1) await consolePage.screenshot({ path: join(shots, 'agent-console.png') });
 
     await sessionBanner(tabA).getByRole('button', { name: 'Stop' }).click();
     await timeline('sessionEnd').first().waitFor({ timeout: WAIT });

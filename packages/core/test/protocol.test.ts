@@ -645,6 +645,7 @@ describe('isFatalClose', () => {
     rateLimited: false,
     reconnect: false,
     heartbeatTimeout: false,
+    unavailable: false,
   };
 
   it.each(Object.entries(CloseCode))('%s (%i)', (name, code) => {

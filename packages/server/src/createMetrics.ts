@@ -30,6 +30,8 @@ export const METRIC_NAMES = {
   sessionBytesOut: 'beckon_session_bytes_out_total',
   sessionResyncs: 'beckon_session_resyncs_total',
   sessionDropped: 'beckon_session_dropped_total',
+  storeAvailable: 'beckon_store_available',
+  storeErrors: 'beckon_store_errors_total',
 } as const;
 
 const HELP: Record<string, [string, 'counter' | 'gauge']> = {
@@ -62,6 +64,14 @@ const HELP: Record<string, [string, 'counter' | 'gauge']> = {
   ],
   [METRIC_NAMES.sessionDropped]: [
     'Session messages not sent to a viewer that was behind, by kind.',
+    'counter',
+  ],
+  [METRIC_NAMES.storeAvailable]: [
+    'Whether the shared state (Redis) is reachable: 1 or 0 (always 1 in memory).',
+    'gauge',
+  ],
+  [METRIC_NAMES.storeErrors]: [
+    'Operations that failed while the shared state was unreachable.',
     'counter',
   ],
 };

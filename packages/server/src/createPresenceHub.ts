@@ -2,6 +2,7 @@ import type { Clock, Peer, PeerMeta } from '@beckon/core';
 import { CloseCode } from '@beckon/core/protocol';
 import type { Logger } from 'pino';
 import type { PresenceBus } from './bus/PresenceBus.js';
+import type { PresenceCluster } from './cluster/PresenceCluster.js';
 import { METRIC_NAMES, type Metrics } from './createMetrics.js';
 import { createAgentFanOut } from './hub/agentFanOut.js';
 import { createAgentHandlers } from './hub/agentHandlers.js';
@@ -15,6 +16,7 @@ import { createHubContext } from './hub/hubContext.js';
 import { createLiveness } from './hub/liveness.js';
 import { createRateLimiter, type RateLimit } from './hub/rateLimiter.js';
 import { createRequestDelivery } from './hub/requestDelivery.js';
+import { createResync } from './hub/resync.js';
 import { createSignalRelay } from './hub/signalRelay.js';
 import { createTeardown } from './hub/teardown.js';
 import { createVisitorHandlers } from './hub/visitorHandlers.js';
@@ -38,6 +40,12 @@ export interface PresenceHubOptions extends SessionOptions {
    * closes with the hub. Hubs that share a registry must share a bus too.
    */
   bus?: PresenceBus;
+  /**
+   * Membership in a cluster of processes sharing `registry` and `bus` (e.g. from
+   * `createRedisPresence` of `@beckon/redis`): dead processes are cleaned up after, and
+   * connections are refused while the shared state is unreachable.
+   */
+  cluster?: PresenceCluster;
   metrics?: Metrics;
   /** A pino logger; defaults to pino at `logLevel`. */
   logger?: Logger;
@@ -118,9 +126,9 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   // shutdown. Parts get the context, which leaves them out.
   const conns = new Map<string, Conn>();
 
-  // The parts, leaves first. `teardown` is bound late: closing needs it, and it needs the rest.
-  let teardown: (conn: Conn) => Promise<void> = async () => {};
-  const io = createConnectionIO(ctx, (conn) => teardown(conn));
+  // The parts, leaves first. `ends` (teardown) is made late: closing needs it, and it needs
+  // the rest; no connection closes before it exists.
+  const io = createConnectionIO(ctx, (conn) => ends.close(conn));
   const relay = createSignalRelay(ctx, io);
   const delivery = createRequestDelivery(ctx, io);
   const fanOut = createAgentFanOut(ctx, io, relay.onGroupEvent);
@@ -134,7 +142,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     inbox.detach(conn);
     io.stopHandshakeTimer(conn);
   };
-  teardown = createTeardown(ctx, { forget, fanOut, focus, visitors, relay, delivery });
+  const ends = createTeardown(ctx, { forget, fanOut, focus, visitors, relay, delivery });
   const handshake = createHandshake(ctx, io, { attach: inbox.attach, fanOut, focus, visitors });
   const gate = createFrameGate(ctx, io, {
     hello: handshake.begin,
@@ -143,6 +151,20 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   });
   const liveness = createLiveness(ctx, io, conns);
   liveness.start();
+  const leaveCluster = ctx.cluster?.join({
+    graceMs: settings.graceMs,
+    log,
+    connectionLost: (key, result) => {
+      if (!ctx.stopping) ends.removed(key, result);
+    },
+    nodeDown(owns) {
+      for (const conn of conns.values()) {
+        if (conn.role === 'agent') relay.targetsLost(conn, owns);
+      }
+    },
+    visitorGone: ({ groupId, visitorId }) => visitors.gone(groupId, visitorId),
+    resync: createResync(ctx, io, conns, { teardown: ends, fanOut, focus, visitors }),
+  });
 
   const accept = (peer: Peer, meta: PeerMeta = {}): string => {
     const t = now();
@@ -154,9 +176,15 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       t,
     );
     const stopping = ctx.stopping;
-    if (stopping) {
+    const refusal = stopping
+      ? { code: stopping.code, reason: stopping.reason() }
+      : ctx.available()
+        ? undefined
+        : { code: CloseCode.unavailable, reason: 'shared state unavailable; try again' };
+    if (refusal) {
+      if (!stopping) ctx.metrics.inc(METRIC_NAMES.rejections, { reason: 'unavailable' });
       try {
-        peer.close(stopping.code, stopping.reason());
+        peer.close(refusal.code, refusal.reason);
       } catch {
         // The peer is going anyway.
       }
@@ -175,7 +203,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       if (conn.phase === 'closed') return;
       conn.phase = 'closed';
       io.stopHandshakeTimer(conn);
-      io.enqueue(conn, () => teardown(conn), 'teardown');
+      io.enqueue(conn, () => ends.close(conn), 'teardown');
     });
     peer.onPong?.(() => {
       conn.lastSeen = now();
@@ -208,6 +236,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     await Promise.all(all.map((c) => c.queue));
     ctx.cancelAll();
     visitors.clear();
+    leaveCluster?.();
     if (ownsBus) await bus.close();
   };
 

@@ -4,6 +4,7 @@ import type { Peer, PeerMeta } from '@beckon/core';
 import { LIMITS, SESSION_LIMITS } from '@beckon/core/protocol';
 import { pino } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { ClusterStatus } from './cluster/PresenceCluster.js';
 import { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
 import {
   createPresenceHub,
@@ -124,11 +125,24 @@ export async function createPresenceServer(
   const sessionCutOff =
     4 * (options.sessionBuffer?.maxBufferedBytes ?? 2 * 1024 * 1024) + SESSION_LIMITS.maxFrameBytes;
 
+  const storeStatus = (): ClusterStatus => options.cluster?.status() ?? { available: true };
+
+  // Not ready (503) while draining, and while the shared state is unreachable: a load
+  // balancer then sends new clients to the other processes.
   const health = (res: ServerResponse) => {
     const byRole = hub.connectionCounts();
     const connections = byRole.visitor + byRole.agent + byRole.handshake;
-    res.writeHead(stopping ? 503 : 200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: stopping ? 'draining' : 'ok', connections, byRole }));
+    const store = storeStatus();
+    const status = stopping ? 'draining' : store.available ? 'ok' : 'unavailable';
+    res.writeHead(status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        status,
+        connections,
+        byRole,
+        ...(!store.available && { reason: store.reason }),
+      }),
+    );
   };
 
   const metricsPage = (res: ServerResponse) => {
@@ -136,6 +150,7 @@ export async function createPresenceServer(
     for (const [role, n] of Object.entries(byRole)) {
       metrics.set(METRIC_NAMES.connections, { role }, n);
     }
+    metrics.set(METRIC_NAMES.storeAvailable, {}, storeStatus().available ? 1 : 0);
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(metrics.render());
   };

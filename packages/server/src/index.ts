@@ -2,6 +2,12 @@ export type * from './bus/BusMessage.js';
 export { createMemoryBus, type MemoryBusOptions } from './bus/createMemoryBus.js';
 export type { ConnectionHandler, PresenceBus, TopicHandler } from './bus/PresenceBus.js';
 export type * from './bus/SessionBusMessage.js';
+export type {
+  ClusterMember,
+  ClusterStatus,
+  PresenceBackend,
+  PresenceCluster,
+} from './cluster/PresenceCluster.js';
 export { createMemoryRegistry } from './createMemoryRegistry.js';
 export { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
 export {

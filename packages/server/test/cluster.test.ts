@@ -204,4 +204,64 @@ describe('a cluster of hubs sharing one registry and one bus', () => {
     }
     expect((await host.closeInfo()).code).toBe(4010);
   });
+
+  it('a draining hub hands focus on and sends unacknowledged requests again, instead of letting them time out', async () => {
+    const [a, b] = await cluster(2);
+    if (!a || !b) throw new Error('two servers expected');
+    const agent = await connectAgent(b);
+    const leaving = await connectVisitor(a, 'alice');
+    const staying = await connectVisitor(b, 'alice');
+    await leaving.take('blur');
+    // The tab on the draining hub takes focus, and is asked, and never answers.
+    leaving.send({ type: 'presence', data: { url: '/a' } });
+    await leaving.take('focus');
+    agent.send({ type: 'showTerms', id: 1, visitorId: 'alice' });
+    await leaving.take('showTerms');
+
+    await a.drain();
+    expect((await leaving.closeInfo()).code).toBe(4100);
+    const handedOn = await staying.take('focus');
+    const again = await staying.take('showTerms');
+    staying.send({ type: 'ack', id: again.id });
+    // Well within ackTimeoutMs: a re-send, not a timeout.
+    expect(await agent.take('delivered', () => true, 1_000)).toEqual({
+      type: 'delivered',
+      id: 1,
+      connectionId: staying.welcome.connectionId,
+      epoch: handedOn.epoch,
+    });
+    await agent.take('connections', (f) => f.visitorId === 'alice' && f.connections === 1);
+  });
+
+  it('a grace timer of one hub does not forget a visitor that came back elsewhere and left again', async () => {
+    const registry = createMemoryRegistry();
+    const forgets: { forgotten: boolean; stillKnown: boolean }[] = [];
+    const forget = registry.forget.bind(registry);
+    registry.forget = async (key) => {
+      const forgotten = await forget(key);
+      forgets.push({ forgotten, stillKnown: (await registry.get(key)) !== undefined });
+      return forgotten;
+    };
+    const bus = createMemoryBus({ serialize: true });
+    const a = await startServer({ registry, bus, graceMs: 400 });
+    const b = await startServer({ registry, bus, graceMs: 400 });
+    const agent = await connectAgent(b);
+
+    const first = await connectVisitor(a, 'alice');
+    first.ws.close();
+    await agent.take('connections', (f) => f.connections === 0);
+    const back = await connectVisitor(b, 'alice');
+    back.ws.close();
+    await agent.take('connections', (f) => f.connections === 0);
+
+    // A's timer, for the first departure, runs out first and must spare alice.
+    // B's timer, for the last one, forgets her: one visitorDisconnected, no earlier.
+    await agent.take('visitorDisconnected', (f) => f.visitorId === 'alice', 2_000);
+    expect(forgets).toEqual([
+      { forgotten: false, stillKnown: true },
+      { forgotten: true, stillKnown: false },
+    ]);
+    await settle(agent);
+    expect(count(agent, (f) => f.type === 'visitorDisconnected')).toBe(1);
+  });
 });

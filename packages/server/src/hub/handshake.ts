@@ -1,4 +1,5 @@
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from '@beckon/core/protocol';
+import type { ConnectResult } from '../PresenceRegistry.js';
 import { AGENT_AUDIENCE, type TokenClaims, VISITOR_AUDIENCE, verifyToken } from '../tokens.js';
 import type { AgentFanOut } from './agentFanOut.js';
 import { type Conn, isClosed } from './Conn.js';
@@ -113,18 +114,26 @@ export function createHandshake(
     }
     if (isClosed(conn)) return;
     conn.visitorId = visitorId;
+    conn.visible = hello.visible;
     // Reachable before the registry names it, so nothing sent to it once it does is lost;
     // what arrives before the welcome waits in the connection's queue, behind this join.
     parts.attach(conn);
-    const result = await registry.connect({
-      groupId,
-      visitorId,
-      connectionId: conn.id,
-      visible: hello.visible,
-      at: now(),
-    });
-    // From here teardown (queued behind us if the peer already left) must unregister.
+    // From here teardown (queued behind us if the peer already left) must unregister, even
+    // if `connect` fails: a shared store may have applied it before the answer was lost.
     conn.registered = true;
+    let result: ConnectResult;
+    try {
+      result = await registry.connect({
+        groupId,
+        visitorId,
+        connectionId: conn.id,
+        visible: hello.visible,
+        at: now(),
+      });
+    } catch (error) {
+      unavailable(conn, error, 'visitor join');
+      return;
+    }
     if (isClosed(conn)) return;
     conn.phase = 'open';
     stopHandshakeTimer(conn);
@@ -173,10 +182,18 @@ export function createHandshake(
     const claims = await admit(conn, 'agent', hello.token, group.agentSecrets, groupId);
     if (!claims) return;
     conn.agentId = claims.sub;
-    conn.phase = 'open';
-    stopHandshakeTimer(conn);
     parts.attach(conn);
     fanOut.addAgent(conn);
+    // Welcomed only once its group's events reach this process, so it misses none after.
+    try {
+      await ctx.bus.ready();
+    } catch (error) {
+      unavailable(conn, error, 'agent join');
+      return;
+    }
+    if (isClosed(conn)) return;
+    conn.phase = 'open';
+    stopHandshakeTimer(conn);
     log.info({ connectionId: conn.id, group: groupId, agentId: conn.agentId }, 'agent connected');
     send(conn, {
       type: 'welcome',
@@ -185,6 +202,17 @@ export function createHandshake(
       groupId,
       heartbeatMs,
     });
+  };
+
+  // The shared state failed us (or the service did): refuse with a code that says "retry".
+  const unavailable = (conn: Conn, error: unknown, where: string) => {
+    ctx.internal(error, where, conn);
+    refuse(
+      conn,
+      ErrorCode.internal,
+      CloseCode.unavailable,
+      'the service cannot register connections right now; try again',
+    );
   };
 
   return {

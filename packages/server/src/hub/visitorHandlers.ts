@@ -49,11 +49,13 @@ export function createVisitorHandlers(
     const { groupId, visitorId } = conn;
     switch (m.type) {
       case 'presence':
+        conn.presence = m.data;
         await activity(conn);
         await registry.setPresence({ groupId, visitorId, data: m.data, at: now() });
         emit(groupId, visitorId, { type: 'presence', data: m.data });
         return;
       case 'visibility': {
+        conn.visible = m.visible;
         await activity(conn);
         const r = await registry.setVisibility({
           groupId,
@@ -76,6 +78,7 @@ export function createVisitorHandlers(
         }
         return;
       case 'sessionStart':
+        // `sessions.started` records the key on the connection (resync re-registers it).
         await registry.setSessionKey({ groupId, visitorId, sessionKey: m.sessionKey });
         emit(groupId, visitorId, { type: 'sessionStart', sessionKey: m.sessionKey });
         await sessions.started(conn, m);

@@ -7,8 +7,13 @@ import type { HubContext } from './hubContext.js';
 export interface VisitorTimers {
   /** A connection of the visitor joined here: it is back, whatever grace was running. */
   joined(groupId: string, visitorId: string): void;
-  /** The visitor's last connection closed here: forget it unless it returns within the grace window. */
-  left(groupId: string, visitorId: string): void;
+  /**
+   * The visitor's last connection closed (here, or in a process that died) at
+   * `disconnectedAt`: forget it unless it returns within the grace window.
+   */
+  left(groupId: string, visitorId: string, disconnectedAt: number): void;
+  /** Another process forgot the visitor for us: tell agents it is gone. */
+  gone(groupId: string, visitorId: string): void;
   /** The visitor's visibility changed: tell agents, and start counting towards away if hidden. */
   visibility(
     groupId: string,
@@ -28,8 +33,10 @@ interface VisitorLocal {
 /**
  * The reconnect grace (`visitorDisconnected` once it runs out) and the away clock of hidden
  * visitors. The registry has the last word: `forget` only drops a visitor with no open
- * connection and `markAway` only one still hidden since then, so a timer that fires while
- * the visitor is back (here or in another process) changes nothing.
+ * connection that left when the timer says it did, and `markAway` only one still hidden
+ * since then, so a timer that fires while the visitor is back, or after it came back and
+ * left again (here or in another process), changes nothing. A draining hub starts no
+ * timers: in a cluster the shared state forgets for it (`gone`).
  *
  * @example
  * const visitors = createVisitorTimers(ctx, fanOut);
@@ -57,18 +64,23 @@ export function createVisitorTimers(
     return v;
   };
 
-  const expire = async (groupId: string, visitorId: string) => {
-    const key = visitorKey(groupId, visitorId);
-    const v = visitors.get(key);
-    if (v) delete v.graceTimer;
-    if (!(await registry.forget({ groupId, visitorId }))) return;
+  const gone = (groupId: string, visitorId: string) => {
     log.info({ group: groupId, visitorId }, 'visitor gone');
     // Agents' processes also fail the requests they held for this visitor on this event.
     fanOut.emit(groupId, visitorId, { type: 'visitorDisconnected' });
-    await onGone(groupId, visitorId);
+    onGone(groupId, visitorId).catch((error) => ctx.internal(error, 'visitor gone'));
+    const key = visitorKey(groupId, visitorId);
+    const v = visitors.get(key);
     if (!v) return;
+    cancel(v.graceTimer);
     cancel(v.awayTimer);
     visitors.delete(key);
+  };
+
+  const expire = async (groupId: string, visitorId: string, disconnectedAt: number) => {
+    const v = visitors.get(visitorKey(groupId, visitorId));
+    if (v) delete v.graceTimer;
+    if (await registry.forget({ groupId, visitorId, disconnectedAt })) gone(groupId, visitorId);
   };
 
   return {
@@ -80,15 +92,22 @@ export function createVisitorTimers(
       }
     },
 
-    left(groupId, visitorId) {
+    left(groupId, visitorId, disconnectedAt) {
+      if (ctx.stopping) return;
       const v = local(groupId, visitorId);
       cancel(v.graceTimer);
-      v.graceTimer = timer(graceMs, () => expire(groupId, visitorId), 'grace');
+      v.graceTimer = timer(
+        disconnectedAt + graceMs - now(),
+        () => expire(groupId, visitorId, disconnectedAt),
+        'grace',
+      );
     },
 
+    gone,
+
     visibility(groupId, visitorId, visibility, hiddenSince) {
-      if (ctx.stopping) return;
       fanOut.emit(groupId, visitorId, { type: 'visibility', visibility });
+      if (ctx.stopping) return;
       const v = local(groupId, visitorId);
       cancel(v.awayTimer);
       delete v.awayTimer;

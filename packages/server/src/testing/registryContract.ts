@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { PresenceRegistry } from '../src/index.js';
+import type { PresenceRegistry } from '../index.js';
 
 /**
  * The behaviour every {@link PresenceRegistry} must have. Call it from a test file with a
@@ -135,6 +135,58 @@ export function registryContract(
       const again = await conn('c2', 1002);
       expect(again.isNew).toBe(true);
       expect(again.focus.epoch).toBeGreaterThan(first.focus.epoch);
+    });
+
+    it('epochs do not go backwards when the store restarts empty', async () => {
+      const before = await conn('c1', 1000);
+      r = await factory();
+      const after = await conn('c2', 1001);
+      expect(after.isNew).toBe(true);
+      expect(after.focus.epoch).toBeGreaterThan(before.focus.epoch);
+    });
+
+    it('two connections registered at the same instant: one focused, with the newest epoch', async () => {
+      const results = await Promise.all([conn('c1', 1000), conn('c2', 1000)]);
+      const [older, newer] = [...results].sort((a, b) => a.focus.epoch - b.focus.epoch);
+      expect(newer!.focus.epoch).toBeGreaterThan(older!.focus.epoch);
+      // The later of the two saw the earlier and took focus from it: that one gets the blur.
+      expect(newer!.focus.previousConnectionId).toBe(older!.focus.connectionId);
+      expect(results.filter((x) => x.isNew)).toHaveLength(1);
+      const rec = await r.get({ groupId: g, visitorId: v });
+      expect(rec?.focusedConnectionId).toBe(newer!.focus.connectionId);
+      expect(rec?.epoch).toBe(newer!.focus.epoch);
+      expect(rec?.connections).toHaveLength(2);
+    });
+
+    it('forget with disconnectedAt spares a visitor that came back and left again since', async () => {
+      await conn('c1', 1000);
+      await r.disconnect({ groupId: g, visitorId: v, connectionId: 'c1', at: 1500 });
+      await conn('c2', 1600);
+      await r.disconnect({ groupId: g, visitorId: v, connectionId: 'c2', at: 1700 });
+      expect(await r.forget({ groupId: g, visitorId: v, disconnectedAt: 1500 })).toBe(false);
+      expect((await r.get({ groupId: g, visitorId: v }))?.disconnectedAt).toBe(1700);
+      expect(await r.forget({ groupId: g, visitorId: v, disconnectedAt: 1700 })).toBe(true);
+      expect(await r.get({ groupId: g, visitorId: v })).toBeUndefined();
+    });
+
+    it('lists every visitor of a large group, and only of that group', async () => {
+      const ids = Array.from({ length: 1_100 }, (_, i) => `v${i}`);
+      await Promise.all(
+        ids.map((visitorId, i) =>
+          r.connect({ groupId: g, visitorId, connectionId: `c${i}`, visible: true, at: 1000 }),
+        ),
+      );
+      await r.connect({
+        groupId: 'other',
+        visitorId: 'v1',
+        connectionId: 'x',
+        visible: true,
+        at: 1,
+      });
+      const listed = await r.list(g);
+      expect(listed.map((x) => x.visitorId).sort()).toEqual([...ids].sort());
+      expect(listed.every((x) => x.groupId === g && x.connections.length === 1)).toBe(true);
+      expect(await r.countConnections()).toBe(1_101);
     });
 
     it('disconnect of an unknown connection reports nothing', async () => {
