@@ -8,11 +8,15 @@ export interface StackOptions {
   groupId?: string;
   configFile?: string;
   agentToken?: string;
+  /** Service processes; more than one share a local redis-server behind a local nginx. Default 1. */
+  processes?: number;
   onLog?: (entry: { level: number; msg: string; [key: string]: unknown }) => void;
 }
 
 export interface Stack {
   readonly serviceUrl: string;
+  /** How the service runs: 'one process', or nginx in front of several. */
+  readonly serviceDescription: string;
   readonly agentToken: string;
   readonly consoleUrl: string;
   readonly demoUrl: string;

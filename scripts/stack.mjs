@@ -5,6 +5,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startNginx } from './nginx.mjs';
+import { freePort, startRedisServer } from './redisServer.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -77,7 +79,7 @@ export function serveApp({ dir, port, host, config }) {
 }
 
 /** Starts `beckon-server` (built) as a child process and resolves once it listens. */
-function startService({ port, host, configFile, onLog }) {
+function startService({ port, host, configFile, onLog, redisUrl }) {
   const args = [
     join(root, 'packages', 'server', 'dist', 'cli.js'),
     '--port',
@@ -86,6 +88,7 @@ function startService({ port, host, configFile, onLog }) {
     host,
   ];
   if (configFile) args.push('--config', configFile);
+  if (redisUrl) args.push('--redis', redisUrl, '--redis-prefix', 'beckon-demo:');
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   let token;
   let url;
@@ -143,8 +146,68 @@ function stopChild(child, signal = 'SIGTERM') {
 }
 
 /**
+ * The presence service as one process on `port`, or (with `processes` > 1) as that many
+ * processes sharing a local `redis-server`, behind a local nginx on `port` with the config
+ * of docs/scaling.md. Either way clients reach it at one URL.
+ */
+async function startPresence({ port, host, configFile, onLog, processes }) {
+  if (processes <= 1) {
+    let service = await startService({ port, host, configFile, onLog });
+    const servicePort = Number(new URL(service.url).port);
+    return {
+      url: `ws://${host}:${servicePort}/`,
+      token: service.token,
+      description: 'one process',
+      async restart({ drain }) {
+        await stopChild(service.child, drain ? 'SIGTERM' : 'SIGKILL');
+        service = await startService({ port: servicePort, host, configFile, onLog });
+        return service.token;
+      },
+      stop: () => stopChild(service.child),
+    };
+  }
+  const redis = await startRedisServer();
+  const services = [];
+  let nginx;
+  try {
+    for (let i = 0; i < processes; i++) {
+      services.push(await startService({ port: 0, host, configFile, onLog, redisUrl: redis.url }));
+    }
+    const ports = services.map((s) => Number(new URL(s.url).port));
+    // nginx cannot pick a port itself.
+    nginx = await startNginx({ host, port: port || (await freePort()), upstreams: ports });
+    return {
+      url: nginx.url,
+      token: services[0].token,
+      description: `nginx in front of ${processes} processes (:${ports.join(', :')}) sharing redis-server :${redis.port}`,
+      // Every process at once, as a crash of the whole service; Redis keeps its state.
+      async restart({ drain }) {
+        await Promise.all(
+          services.map((service) => stopChild(service.child, drain ? 'SIGTERM' : 'SIGKILL')),
+        );
+        for (const [i, port] of ports.entries()) {
+          services[i] = await startService({ port, host, configFile, onLog, redisUrl: redis.url });
+        }
+        return services[0].token;
+      },
+      async stop() {
+        await nginx.stop();
+        await Promise.all(services.map((service) => stopChild(service.child)));
+        await redis.dispose();
+      },
+    };
+  } catch (error) {
+    await nginx?.stop();
+    await Promise.all(services.map((service) => stopChild(service.child, 'SIGKILL')));
+    await redis.dispose();
+    throw error;
+  }
+}
+
+/**
  * Starts the presence service and serves both apps. Ports default to 8080 (service), 5173
- * (agent console) and 5174 (visitor demo); pass 0 for free ones.
+ * (agent console) and 5174 (visitor demo); pass 0 for free ones. With `processes: 2` the
+ * service is two processes on a local Redis behind a local nginx (`pnpm start --cluster`).
  *
  * @example
  * const stack = await startStack({ port: 0, consolePort: 0, demoPort: 0 });
@@ -154,16 +217,15 @@ function stopChild(child, signal = 'SIGTERM') {
  */
 export async function startStack(options = {}) {
   const host = options.host ?? '127.0.0.1';
-  let servicePort = options.port ?? 8080;
-  let service = await startService({
-    port: servicePort,
+  const presence = await startPresence({
+    port: options.port ?? 8080,
     host,
     configFile: options.configFile,
     onLog: options.onLog,
+    processes: options.processes ?? 1,
   });
-  servicePort = Number(new URL(service.url).port);
-  const serviceUrl = `ws://${host}:${servicePort}/`;
-  let agentToken = options.agentToken ?? service.token;
+  const serviceUrl = presence.url;
+  let agentToken = options.agentToken ?? presence.token;
 
   let agentConsole;
   let visitorDemo;
@@ -182,12 +244,13 @@ export async function startStack(options = {}) {
     });
   } catch (error) {
     // Never leave a half-started stack behind.
-    await Promise.all([stopChild(service.child, 'SIGKILL'), agentConsole?.close()]);
+    await Promise.all([presence.stop(), agentConsole?.close()]);
     throw error;
   }
 
   return {
     serviceUrl,
+    serviceDescription: presence.description,
     get agentToken() {
       return agentToken;
     },
@@ -195,17 +258,11 @@ export async function startStack(options = {}) {
     demoUrl: visitorDemo.url,
     /** Kills the service without a drain and starts a new one on the same port. */
     async restartService({ drain = false } = {}) {
-      await stopChild(service.child, drain ? 'SIGTERM' : 'SIGKILL');
-      service = await startService({
-        port: servicePort,
-        host,
-        configFile: options.configFile,
-        onLog: options.onLog,
-      });
-      agentToken = options.agentToken ?? service.token ?? agentToken;
+      const token = await presence.restart({ drain });
+      agentToken = options.agentToken ?? token ?? agentToken;
     },
     async stop() {
-      await Promise.all([stopChild(service.child), agentConsole.close(), visitorDemo.close()]);
+      await Promise.all([presence.stop(), agentConsole.close(), visitorDemo.close()]);
     },
   };
 }

@@ -3,9 +3,19 @@
 // the agent console and the visitor demo on localhost. Ctrl-C drains and stops everything.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { root, startStack } from './stack.mjs';
 
 const env = process.env;
+// `pnpm start --cluster`: two service processes on a local Redis, behind a local nginx.
+const { values: flags } = parseArgs({
+  options: { cluster: { type: 'boolean', default: false }, processes: { type: 'string' } },
+});
+const processes = Number(flags.processes ?? (flags.cluster ? 2 : 1));
+if (!Number.isInteger(processes) || processes < 1 || processes > 8) {
+  console.error(`--processes must be a whole number from 1 to 8, got "${flags.processes}"`);
+  process.exit(2);
+}
 const build = spawnSync(
   process.execPath,
   [
@@ -13,6 +23,7 @@ const build = spawnSync(
     'run',
     'build',
     '--filter=@beckon/server...',
+    ...(processes > 1 ? ['--filter=@beckon/redis...'] : []),
     '--filter=@beckon/agent-console...',
     '--filter=@beckon/visitor-demo...',
     '--output-logs=errors-only',
@@ -25,6 +36,7 @@ const stack = await startStack({
   port: Number(env.BECKON_PORT ?? 8080),
   consolePort: Number(env.BECKON_CONSOLE_PORT ?? 5173),
   demoPort: Number(env.BECKON_DEMO_PORT ?? 5174),
+  processes,
   ...(env.BECKON_HOST ? { host: env.BECKON_HOST } : {}),
   onLog: (entry) => {
     if (
@@ -41,7 +53,7 @@ console.log(`
 
     Agent console   ${stack.consoleUrl}
     Visitor demo    ${stack.demoUrl}
-    Presence        ${stack.serviceUrl}
+    Presence        ${stack.serviceUrl}  (${stack.serviceDescription})
 
   Open the visitor demo (two tabs for the focus demo), then click One-Click Connect in the
   console. The console is signed in with this demo agent token (valid 24 h; demo only):

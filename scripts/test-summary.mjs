@@ -7,7 +7,7 @@ import { join } from 'node:path';
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-const dirs = ['bench'];
+const dirs = ['bench', 'docs'];
 for (const root of ['packages', 'apps']) {
   if (existsSync(root)) for (const name of readdirSync(root)) dirs.push(join(root, name));
 }

@@ -9,6 +9,7 @@
 //   node bench/bin/bench.mjs size
 //   node bench/bin/bench.mjs soak [--smoke] [--minutes n] [--visitors n] [--agents n] [--out file]
 import { spawnSync } from 'node:child_process';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { root, workspaceResolve } from './workspaceResolve.mjs';
@@ -21,6 +22,7 @@ const COMMANDS = {
     'servers/baselineRelay',
     'clients/loadClient',
     'clients/stormClient',
+    'clients/sessionClient',
   ],
   report: ['report'],
   size: ['sizeCheck'],
@@ -57,6 +59,9 @@ await build({
   plugins: [workspaceResolve()],
   logLevel: 'warning',
 });
+
+// @beckon/redis reads its Lua scripts from beside its code: beside the bundles, here.
+cpSync(join(root, 'packages', 'redis', 'src', 'lua'), join(outdir, 'lua'), { recursive: true });
 
 const result = spawnSync(process.execPath, [join(outdir, `${COMMANDS[command][0]}.mjs`), ...args], {
   stdio: 'inherit',

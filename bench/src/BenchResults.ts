@@ -1,7 +1,11 @@
 import type { BundleSize } from './measureBundles.js';
+import type { FailoverRun } from './scenarios/failoverStorm.js';
 import type { IdleRun } from './scenarios/idleCapacity.js';
 import type { ThroughputRun } from './scenarios/presenceThroughput.js';
 import type { StormRun } from './scenarios/reconnectStorm.js';
+import type { ScaleLatencyRun } from './scenarios/scaleLatency.js';
+import type { ScaleThroughputRun } from './scenarios/scaleThroughput.js';
+import type { SessionRun } from './scenarios/sessionLoad.js';
 import type { LatencyRun } from './scenarios/signalLatency.js';
 
 /** What `pnpm bench` writes to `bench/results/<date>.json`, and `pnpm bench:report` reads. */
@@ -31,4 +35,12 @@ export interface BenchResults {
   throughput: ThroughputRun[];
   storm: StormRun[];
   size: BundleSize[];
+  /** Scenario 6; absent in results written before it existed. */
+  sessions?: SessionRun[];
+  /** Scale-out on Redis (absent in results from before it existed). */
+  scale?: {
+    throughput: ScaleThroughputRun[];
+    latency: ScaleLatencyRun[];
+    failover: FailoverRun[];
+  };
 }

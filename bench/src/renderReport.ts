@@ -1,20 +1,8 @@
 import type { BenchResults } from './BenchResults.js';
+import { fmt, kB, ms, ratio, table, verdict, x } from './lib/reportFormat.js';
 import type { ServerKind } from './lib/ServerKind.js';
 import { median } from './lib/summarize.js';
 import { SIZE_BUDGETS } from './sizeBudgets.js';
-
-const fmt = (n: number | undefined, digits = 0) =>
-  n === undefined || !Number.isFinite(n)
-    ? '—'
-    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const kB = (bytes: number | undefined) =>
-  bytes === undefined ? '—' : `${fmt(bytes / 1000, 1)} kB`;
-const ms = (n: number | undefined) =>
-  n === undefined ? '—' : `${fmt(n, n < 10 ? 2 : n < 100 ? 1 : 0)} ms`;
-const ratio = (a: number | undefined, b: number | undefined) =>
-  a === undefined || b === undefined || b === 0 ? undefined : a / b;
-const x = (r: number | undefined) => (r === undefined ? '—' : `${fmt(r, 2)}×`);
-const verdict = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? 'yes' : '**no**');
 
 /** Median of one figure over the runs of one server. */
 function med<T extends { server: ServerKind }>(
@@ -25,20 +13,14 @@ function med<T extends { server: ServerKind }>(
   return median(runs.filter((r) => r.server === kind).map(pick));
 }
 
-function table(head: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
 /**
- * Renders a results file as the Markdown that goes between the markers of
- * docs/benchmarks.md: machine, commands, one table per scenario with Beckon, the baseline,
- * the ratio and the target.
+ * What every rendering of a results file starts with: when, which commit, the machine, the
+ * commands, and any errors.
  *
  * @example
- * const markdown = renderReport(JSON.parse(readFileSync('bench/results/2026-11-24.json', 'utf8')), 'bench/results/2026-11-24.json');
+ * const lines = renderRunHeader(results, 'bench/results/2026-11-24.json');
  */
-export function renderReport(r: BenchResults, file: string): string {
+export function renderRunHeader(r: BenchResults, file: string): string {
   const out: string[] = [];
   const m = r.machine;
   out.push(
@@ -54,6 +36,19 @@ export function renderReport(r: BenchResults, file: string): string {
   if (r.errors.length) {
     out.push('**Errors in this run:**', '', ...r.errors.map((e) => `- ${e.split('\n')[0]}`), '');
   }
+  return out.join('\n');
+}
+
+/**
+ * Renders a results file as the Markdown that goes between the markers of
+ * docs/benchmarks.md: machine, commands, one table per scenario with Beckon, the baseline,
+ * the ratio and the target.
+ *
+ * @example
+ * const markdown = renderReport(JSON.parse(readFileSync('bench/results/2026-11-24.json', 'utf8')), 'bench/results/2026-11-24.json');
+ */
+export function renderReport(r: BenchResults, file: string): string {
+  const out: string[] = [renderRunHeader(r, file)];
 
   // 1. Idle capacity
   if (r.idle.length) {

@@ -1,11 +1,12 @@
 /**
- * `pnpm bench`: runs scenarios 1–4 against Beckon and the baseline relay, alternating, and
- * measures client size (5); writes `bench/results/<date>.json`. `--smoke` runs the same
+ * `pnpm bench`: runs scenarios 1–4 against Beckon and the baseline relay, alternating,
+ * measures client size (5) and sessions next to presence (6, Beckon only); writes
+ * `bench/results/<date>.json`. `--smoke` runs the same
  * harness with a few hundred connections for a few seconds (the test command runs that).
  *
  *   --smoke            small and quick; writes bench/.build/smoke.json unless --out is given
  *   --out <file>       where to write the results
- *   --only <list>      comma-separated subset of idle,latency,throughput,storm,size
+ *   --only <list>      comma-separated subset of idle,latency,throughput,storm,scale,size,sessions
  *                      (written to results/<date>-<list>.json, beside the full runs)
  *   --runs <n>         interleaved runs of latency and throughput (default 5; idle: at most 3)
  */
@@ -17,7 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BenchResults } from './BenchResults.js';
 import type { ServerKind } from './lib/ServerKind.js';
+import { SCALE_SETUPS } from './lib/startCluster.js';
 import { measureBundles } from './measureBundles.js';
+import { type FailoverParams, type FailoverRun, failoverStorm } from './scenarios/failoverStorm.js';
 import { type IdleParams, type IdleRun, idleCapacity } from './scenarios/idleCapacity.js';
 import {
   presenceThroughput,
@@ -30,6 +33,9 @@ import {
   type StormParams,
   type StormRun,
 } from './scenarios/reconnectStorm.js';
+import { type ScaleLatencyRun, scaleLatency } from './scenarios/scaleLatency.js';
+import { type ScaleThroughputRun, scaleThroughput } from './scenarios/scaleThroughput.js';
+import { type SessionParams, type SessionRun, sessionLoad } from './scenarios/sessionLoad.js';
 import { type LatencyParams, type LatencyRun, signalLatency } from './scenarios/signalLatency.js';
 
 const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,7 +54,9 @@ const smoke = values.smoke === true;
 const runs = Math.max(1, Math.min(9, Number(values.runs ?? (smoke ? 1 : 5)) || 1));
 // Memory per connection is steady; three runs of 19,500 connections are enough.
 const idleRuns = Math.min(runs, 3);
-const ALL = ['idle', 'latency', 'throughput', 'storm', 'size'] as const;
+// Four setups a run: three runs keep the scale-out part within a few minutes.
+const scaleRuns = Math.min(runs, 3);
+const ALL = ['idle', 'latency', 'throughput', 'storm', 'scale', 'size', 'sessions'] as const;
 const only = new Set(values.only ? values.only.split(',') : ALL);
 for (const name of only) {
   if (!(ALL as readonly string[]).includes(name)) {
@@ -82,6 +90,39 @@ const params = smoke
         deadlineMs: 20_000,
         pauseMs: 100,
       } satisfies StormParams,
+      sessions: {
+        runs: [
+          { sessions: 0, speed: 1 },
+          { sessions: 2, speed: 1 },
+        ],
+        rounds: 1,
+        visitors: 50,
+        rate: 100,
+        durationMs: 500,
+        warmupMs: 300,
+      } satisfies SessionParams,
+      scale: {
+        latency: {
+          visitors: 150,
+          rate: 300,
+          durationMs: 500,
+          pauseMs: 100,
+        } satisfies LatencyParams,
+        throughput: {
+          visitors: 90,
+          window: 90,
+          warmupMs: 200,
+          measureMs: 500,
+          pauseMs: 100,
+        } satisfies ThroughputParams,
+        failover: {
+          visitors: 150,
+          processes: 1,
+          rampPerSec: 2_000,
+          deadlineMs: 20_000,
+          pauseMs: 100,
+        } satisfies FailoverParams,
+      },
     }
   : {
       idle: {
@@ -112,6 +153,44 @@ const params = smoke
         deadlineMs: 60_000,
         pauseMs: 1_000,
       } satisfies StormParams,
+      sessions: {
+        runs: [
+          { sessions: 0, speed: 1 },
+          { sessions: 10, speed: 1 },
+          { sessions: 50, speed: 1 },
+          { sessions: 50, speed: 10 },
+        ],
+        // Single runs swing like scenario 2's: medians of three rounds.
+        rounds: 3,
+        visitors: 1_000,
+        rate: 500,
+        durationMs: 6_000,
+        warmupMs: 4_000,
+      } satisfies SessionParams,
+      // Smaller than scenarios 2 and 3: up to three service processes, Redis and the load
+      // share the machine's two cores.
+      scale: {
+        latency: {
+          visitors: 3_000,
+          rate: 1_000,
+          durationMs: 8_000,
+          pauseMs: 1_000,
+        } satisfies LatencyParams,
+        throughput: {
+          visitors: 900,
+          window: 900,
+          warmupMs: 2_000,
+          measureMs: 8_000,
+          pauseMs: 500,
+        } satisfies ThroughputParams,
+        failover: {
+          visitors: 6_000,
+          processes: 2,
+          rampPerSec: 1_500,
+          deadlineMs: 60_000,
+          pauseMs: 1_000,
+        } satisfies FailoverParams,
+      },
     };
 
 // The whole run is bounded: a scenario that would start after this is skipped.
@@ -152,13 +231,15 @@ const results: BenchResults = {
     report: 'pnpm bench:report',
     size: 'pnpm size',
   },
-  params: { ...params, runs, idleRuns },
+  params: { ...params, runs, idleRuns, scaleRuns },
   errors: [],
   idle: [],
   latency: [],
   throughput: [],
   storm: [],
   size: [],
+  sessions: [],
+  scale: { throughput: [], latency: [], failover: [] },
 };
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
@@ -223,6 +304,36 @@ if (only.has('storm')) {
     const r = await step<StormRun>(`storm ${mode}`, () => reconnectStorm(mode, params.storm));
     if (r) results.storm.push(r);
   }
+}
+
+if (only.has('sessions')) {
+  const r = await step<SessionRun[]>('sessions', () => sessionLoad(params.sessions));
+  if (r) results.sessions = r;
+}
+
+if (only.has('scale')) {
+  const scale = results.scale ?? { throughput: [], latency: [], failover: [] };
+  // Each run goes through the setups in a different order, so none always runs first.
+  const setups = (run: number) =>
+    SCALE_SETUPS.map((_, i) => SCALE_SETUPS[(i + run) % SCALE_SETUPS.length]!);
+  for (let run = 1; run <= scaleRuns; run++) {
+    for (const setup of setups(run)) {
+      const r = await step<ScaleThroughputRun>(`scale throughput ${setup} #${run}`, () =>
+        scaleThroughput(setup, params.scale.throughput, run),
+      );
+      if (r) scale.throughput.push(r);
+    }
+  }
+  for (let run = 1; run <= scaleRuns; run++) {
+    for (const setup of setups(run)) {
+      const r = await step<ScaleLatencyRun>(`scale latency ${setup} #${run}`, () =>
+        scaleLatency(setup, params.scale.latency, run),
+      );
+      if (r) scale.latency.push(r);
+    }
+  }
+  const r = await step<FailoverRun>('scale failover', () => failoverStorm(params.scale.failover));
+  if (r) scale.failover.push(r);
 }
 
 results.finishedAt = new Date().toISOString();

@@ -10,8 +10,11 @@
  * us there.
  */
 export const SIZE_BUDGETS: Record<string, { budget: number; target?: number }> = {
-  // Recorded 2026-11-24: 29,479 / 34,298 / 32,450 bytes.
-  visitor: { budget: 31_000, target: 16_000 },
-  'visitor+ui-dom': { budget: 36_000, target: 20_000 },
-  'visitor+ui-react': { budget: 34_100 },
+  // Recorded 2026-11-24: 29,479 / 34,298 / 32,450 bytes. Raised 2026-12-01 for sessions
+  // (issue 10): the ticket messages, the machine's session transitions and the banner's
+  // consent strings, ~0.6 kB; the session machinery itself stays out of these bundles
+  // (`defineSessionProvider` brings it). Then: ~30,800 / ~35,900 / ~34,300 bytes.
+  visitor: { budget: 32_000, target: 16_000 },
+  'visitor+ui-dom': { budget: 37_200, target: 20_000 },
+  'visitor+ui-react': { budget: 35_600 },
 };

@@ -94,6 +94,40 @@ describe('pnpm bench:smoke', () => {
     expect(kill?.connectFail['1006 connection lost without a close frame']).toBe(kill?.visitors);
   });
 
+  it('streams sessions next to presence, losing no signal and no presence', () => {
+    expect(results.sessions?.map((r) => r.sessions)).toEqual([0, 2]);
+    for (const r of results.sessions ?? []) {
+      expect(r.lost, `${r.sessions} sessions`).toBe(0);
+      expect(r.signal.count, `${r.sessions} sessions`).toBeGreaterThan(0);
+      expect(r.presence.count, `${r.sessions} sessions`).toBeGreaterThan(0);
+    }
+    const streaming = results.sessions?.[1];
+    expect(streaming?.hostBytesPerSecPerSession).toBeGreaterThan(0);
+    expect(streaming?.viewerBytesPerSecPerSession).toBeGreaterThan(0);
+  });
+
+  it('runs every scale-out setup, losing nothing, and brings the killed process’s visitors back', () => {
+    const scale = results.scale;
+    expect(scale).toBeDefined();
+    const setups = ['memory ×1', 'redis ×1', 'redis ×2', 'redis ×3'];
+    expect(scale?.throughput.map((r) => r.setup).sort()).toEqual([...setups].sort());
+    expect(scale?.latency.map((r) => r.setup).sort()).toEqual([...setups].sort());
+    for (const r of scale?.throughput ?? []) {
+      expect(r.relayed, r.setup).toBeGreaterThan(0);
+      expect(r.unrelayed, r.setup).toBe(0);
+      if (r.setup !== 'memory ×1') expect(r.redisCommandsPerMsg, r.setup).toBeGreaterThan(0);
+    }
+    for (const r of scale?.latency ?? []) {
+      expect(r.lost + r.failed + r.duplicates, r.setup).toBe(0);
+      expect(r.delivered, r.setup).toBe(r.sent);
+    }
+    const failover = scale?.failover[0];
+    expect(failover?.onKilled).toBeGreaterThan(0);
+    expect(failover?.back).toBe(failover?.onKilled);
+    expect(failover?.allBackMs).toBeDefined();
+    expect(failover?.sweptMs).toBeDefined();
+  });
+
   it('measures the three client bundles', () => {
     expect(results.size.map((s) => s.name)).toEqual([
       'visitor',

@@ -28,6 +28,8 @@ export interface Session {
 export interface SessionOptions extends ConsoleStoreOptions {
   /** The transport to use instead of a WebSocket to `serverUrl` (tests). */
   transport?: Transport;
+  /** The session endpoint's, instead of a WebSocket to `session` next to `serverUrl` (tests). */
+  sessionTransport?: Transport;
 }
 
 let sessions = 0;
@@ -43,18 +45,30 @@ let sessions = 0;
  * session.close();
  */
 export function createSession(settings: SessionSettings, options: SessionOptions = {}): Session {
-  const { transport: given, ...storeOptions } = options;
+  const { transport: given, sessionTransport: givenSession, ...storeOptions } = options;
   const token = settings.token.trim();
   if (token === '') throw new TypeError('Paste an agent token to sign in.');
   let transport: Transport;
+  let sessionTransport: Transport | undefined;
   try {
     transport = given ?? webSocketTransport({ url: settings.serverUrl.trim() });
+    // The session endpoint sits next to the presence one (live views of sessions).
+    sessionTransport =
+      givenSession ??
+      (given
+        ? undefined
+        : webSocketTransport({ url: new URL('session', settings.serverUrl.trim()) }));
   } catch (error) {
     throw new TypeError(`Server URL: ${error instanceof Error ? error.message : String(error)}`);
   }
   let agent: Agent;
   try {
-    agent = createAgent({ transport, groupId: settings.groupId.trim(), token });
+    agent = createAgent({
+      transport,
+      groupId: settings.groupId.trim(),
+      token,
+      ...(sessionTransport && { sessionTransport }),
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new TypeError(message.replace(/^createAgent: options\.groupId/, 'Group ID'));

@@ -31,12 +31,17 @@ export function formatClockTime(at: number): string {
 }
 
 /**
- * A connection ID short enough to show: the first 8 characters (of a UUID, the first
- * group), which is plenty to tell a visitor's few instances apart.
+ * A connection ID short enough to show, and still telling a visitor's few instances apart:
+ * the first 8 characters of a UUID (one process); for a cluster's `<process>.<n>`, the
+ * start of the process's ID and the whole connection number, since one process's
+ * connections share the start.
  *
  * @example
  * shortId('3f2a9c1e-8b7d-4c1a-9e2f-0a1b2c3d4e5f'); // "3f2a9c1e"
+ * shortId('k3j9x0a2m1q7.1f');                       // "k3j9….1f"
  */
 export function shortId(id: string): string {
+  const dot = id.indexOf('.');
+  if (dot > 4) return `${id.slice(0, 4)}…${id.slice(dot)}`;
   return id.length > 8 ? id.slice(0, 8) : id;
 }

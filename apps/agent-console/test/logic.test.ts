@@ -162,6 +162,9 @@ describe('format', () => {
   it('shortens IDs to 8 characters', () => {
     expect(shortId('3f2a9c1e-8b7d-4c1a-9e2f-0a1b2c3d4e5f')).toBe('3f2a9c1e');
     expect(shortId('c1')).toBe('c1');
+    // A cluster process's connections share the start of their IDs: the number tells them apart.
+    expect(shortId('k3j9x0a2m1q7.1f')).toBe('k3j9….1f');
+    expect(shortId('k3j9x0a2m1q7.20')).not.toBe(shortId('k3j9x0a2m1q7.1f'));
   });
 });
 

@@ -4,6 +4,8 @@
  * and the page chrome that shows what it is doing — header, status pill, session banner.
  * Each page's own script only calls {@link startDemoPage} and renders its content.
  */
+
+import { type CobrowseSession, cobrowseSession } from '@beckon/cobrowse';
 import {
   type Clock,
   type ConnectionStatus,
@@ -245,6 +247,8 @@ export interface DemoVisitorOptions {
   transport?: Transport;
   clock?: Clock;
   visible?: boolean;
+  /** What runs during a session: the page's co-browse session (`demoCobrowse`); none in unit tests. */
+  session?: CobrowseSession;
 }
 
 /**
@@ -260,6 +264,23 @@ export function createDemoVisitor(options: DemoVisitorOptions): Visitor {
     ui: createConsentDialog({ strings: { requester: 'A Beckon Outfitters support agent' } }),
     ...(options.clock && { clock: options.clock }),
     ...(options.visible !== undefined && { visible: options.visible }),
+    ...(options.session && { session: options.session }),
+  });
+}
+
+/**
+ * The demo's co-browse session: the page is streamed to the agent with Beckon's default
+ * privacy rules — every field masked except the product search (marked
+ * `data-beckon-unmask`), the saved payment method on the cart page left out
+ * (`data-beckon-private`) — with the Stop banner. The session endpoint is the one next to
+ * the presence service.
+ *
+ * @example
+ * const session = demoCobrowse(await loadConfig());
+ */
+export function demoCobrowse(config: Pick<DemoConfig, 'serverUrl'>): CobrowseSession {
+  return cobrowseSession({
+    transport: webSocketTransport({ url: new URL('session', config.serverUrl) }),
   });
 }
 
@@ -280,44 +301,6 @@ export function connectDemoVisitor(
   visitor.init({ groupId: ids.groupId, visitorId: ids.visitorId });
   visitor.connect();
   if (ids.consent === 'custom') visitor.setDefaultUI(false);
-}
-
-/** Where this tab remembers a running session, so it survives navigating to another page. */
-export const SESSION_KEY = 'beckon-demo:session';
-
-/**
- * Keeps a screen-share session across the pages of one tab: remembered on `sessionStart`,
- * forgotten on `sessionEnd`, and started again (same key) when a later page of the tab
- * connects as the same visitor. Returns the function that stops listening.
- *
- * @example
- * const stop = keepSessionAcrossPages(visitor);
- */
-export function keepSessionAcrossPages(
-  visitor: Visitor,
-  storage: KeyValueStorage = tabStorage(),
-): () => void {
-  const offStart = visitor.on('sessionStart', ({ sessionKey }) => {
-    writeJson(storage, SESSION_KEY, { visitorId: visitor.getSnapshot().visitorId, sessionKey });
-  });
-  const offEnd = visitor.on('sessionEnd', () => writeJson(storage, SESSION_KEY, undefined));
-  const offConnected = visitor.on('connected', () => {
-    const saved = readJson(storage, SESSION_KEY) as
-      | { visitorId?: unknown; sessionKey?: unknown }
-      | undefined;
-    const state = visitor.getSnapshot();
-    if (typeof saved?.sessionKey !== 'string' || state.terms === 'session') return;
-    if (saved.visitorId !== state.visitorId) {
-      writeJson(storage, SESSION_KEY, undefined);
-      return;
-    }
-    visitor.startSession({ key: saved.sessionKey, presenceStart: true });
-  });
-  return () => {
-    offStart();
-    offEnd();
-    offConnected();
-  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -359,8 +342,6 @@ function logo(doc: Document): SVGSVGElement {
 export interface Chrome {
   /** Where the status pill goes. */
   readonly status: HTMLElement;
-  /** Where the session banner goes (under the header). */
-  readonly banner: HTMLElement;
   setVisitorId(id: string): void;
   destroy(): void;
 }
@@ -512,22 +493,14 @@ export function mountChrome(options: {
     ]),
   );
 
-  let banner = doc.getElementById('session-banner-slot');
-  if (!banner) {
-    banner = e('div', { id: 'session-banner-slot' });
-    header.after(banner);
-  }
-
   return {
     status,
-    banner,
     setVisitorId(id) {
       idText.textContent = id;
     },
     destroy() {
       offCart();
       header.replaceChildren();
-      banner.replaceChildren();
     },
   };
 }
@@ -614,73 +587,6 @@ export function mountStatusPill(container: HTMLElement, visitor: Visitor): () =>
   render(visitor.getSnapshot());
   return () => {
     for (const off of offs) off();
-    container.replaceChildren();
-  };
-}
-
-/**
- * The banner shown while a screen-share session runs, with its key and an "End session"
- * button (`endSession('visitor ended')`). There is no real screen share in the demo: the
- * banner is what the visitor would see. Returns the function that removes it.
- *
- * @example
- * const stop = mountSessionBanner(chrome.banner, visitor);
- */
-export function mountSessionBanner(container: HTMLElement, visitor: Visitor): () => void {
-  const doc = container.ownerDocument;
-  let shownKey: string | undefined;
-  const render = (state: VisitorState) => {
-    const key = state.terms === 'session' ? state.sessionKey : undefined;
-    if (key === shownKey) return;
-    shownKey = key;
-    if (key === undefined) {
-      container.replaceChildren();
-      return;
-    }
-    const end = h(
-      'button',
-      { type: 'button', class: 'button button--danger', 'data-testid': 'end-session' },
-      ['End session'],
-      doc,
-    );
-    end.addEventListener('click', () => visitor.endSession('visitor ended'));
-    container.replaceChildren(
-      h(
-        'div',
-        {
-          class: 'session-banner',
-          role: 'status',
-          'data-testid': 'session-banner',
-          'data-session-key': key,
-        },
-        [
-          h(
-            'div',
-            { class: 'container row' },
-            [
-              h('span', { class: 'session-banner__live', 'aria-hidden': 'true' }, [], doc),
-              h(
-                'p',
-                { class: 'session-banner__text' },
-                [
-                  h('strong', {}, [`Screen share session ${key} active.`], doc),
-                  ' A support agent can see this tab. (This is a demo: nothing is actually shared.)',
-                ],
-                doc,
-              ),
-              end,
-            ],
-            doc,
-          ),
-        ],
-        doc,
-      ),
-    );
-  };
-  const off = visitor.subscribe(render);
-  render(visitor.getSnapshot());
-  return () => {
-    off();
     container.replaceChildren();
   };
 }
@@ -777,19 +683,19 @@ export async function startDemoPage(options: StartDemoPageOptions): Promise<Demo
   const config = await loadConfig(options.configEnvironment);
   for (const warning of config.warnings) console.warn(`beckon demo config: ${warning}`);
 
+  // A test's transport reaches no real service, so it gets no session channel either.
+  const session = options.transport ? undefined : demoCobrowse(config);
   visitor = createDemoVisitor({
     config,
     visible: doc.visibilityState !== 'hidden',
     ...(options.transport && { transport: options.transport }),
+    ...(session && { session }),
   });
   const v = visitor;
   const wiring = wirePage(v, { extra: () => ({ c_cart: String(cartCount()) }) });
-  const cleanups = [
-    mountStatusPill(chrome.status, v),
-    mountSessionBanner(chrome.banner, v),
-    keepSessionAcrossPages(v),
-    wiring,
-  ];
+  const cleanups = [mountStatusPill(chrome.status, v), wiring];
+  // The next page of a tab that was sharing shares on: same key, no second consent.
+  if (session) cleanups.push(session.resume(v));
   const onStorage = (event: StorageEvent) => {
     if (event.key !== VISITOR_ID_KEY) return;
     switchTo(readVisitorId());

@@ -4,14 +4,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_VISITOR_ID,
   type DemoPage,
-  keepSessionAcrossPages,
   loadConfig,
   mountChrome,
-  mountSessionBanner,
   mountStatusPill,
   QUERY_CONFIG_KEY,
   readVisitorId,
-  SESSION_KEY,
   saveVisitorId,
   startDemoPage,
   VISITOR_ID_KEY,
@@ -253,63 +250,6 @@ describe('status pill and session banner', () => {
     expect(pill('connection-status')?.textContent).toBe('notConfigured');
     expect(pill('connection-detail')?.hidden).toBe(false);
     expect(pill('focus-status')?.dataset.focused).toBe('false');
-  });
-
-  it('shows the banner while a session runs; End session ends it with "visitor ended"', () => {
-    const h = connectedDemoVisitor();
-    visitor = h.visitor;
-    const slot = document.createElement('div');
-    document.body.append(slot);
-    mountSessionBanner(slot, h.visitor);
-    expect(byTestId('session-banner')).toBeNull();
-    h.visitor.startSession({ key: 'alice', presenceStart: true });
-    expect(byTestId('session-banner')?.dataset.sessionKey).toBe('alice');
-    byTestId('end-session')?.click();
-    expect(h.sent().at(-1)).toEqual({ type: 'sessionEnd', reason: 'visitor ended' });
-    expect(byTestId('session-banner')).toBeNull();
-  });
-});
-
-describe('keepSessionAcrossPages', () => {
-  it('starts the session again, same key, when the next page of the tab connects', () => {
-    const storage = memory();
-    const first = connectedDemoVisitor();
-    keepSessionAcrossPages(first.visitor, storage);
-    first.visitor.startSession({ key: 'alice', presenceStart: true });
-    expect(JSON.parse(storage.items.get(SESSION_KEY) ?? 'null')).toEqual({
-      visitorId: 'alice',
-      sessionKey: 'alice',
-    });
-    first.visitor.disconnect();
-
-    // The next page: a new visitor, the same tab storage.
-    const { service, sent } = mockService();
-    const next = demoVisitorOn(service);
-    keepSessionAcrossPages(next, storage);
-    connectOn(service, next);
-    expect(sent()).toContainEqual({
-      type: 'sessionStart',
-      sessionKey: 'alice',
-      presenceStart: true,
-    });
-    expect(next.getSnapshot()).toMatchObject({ terms: 'session', sessionKey: 'alice' });
-
-    next.endSession('visitor ended');
-    expect(storage.items.has(SESSION_KEY)).toBe(false);
-    next.disconnect();
-  });
-
-  it('does not resume another visitor’s session, and forgets it', () => {
-    const storage = memory({
-      [SESSION_KEY]: JSON.stringify({ visitorId: 'bob', sessionKey: 'bob' }),
-    });
-    const { service, sent } = mockService();
-    const v = demoVisitorOn(service);
-    keepSessionAcrossPages(v, storage);
-    connectOn(service, v);
-    expect(sent().some((m) => m.type === 'sessionStart')).toBe(false);
-    expect(storage.items.has(SESSION_KEY)).toBe(false);
-    v.disconnect();
   });
 });
 

@@ -272,6 +272,48 @@ async function latency(args: LatencyArgs) {
   };
 }
 
+/**
+ * Open loop, like `latency`: random visitors send `rate` presence frames a second for
+ * `durationMs`; the watching agent receives each as a `presence` event. Send → receipt,
+ * measured on one clock (the frame carries its index).
+ */
+async function presenceLatency(args: { rate: number; durationMs: number; settleMs: number }) {
+  const { rate, durationMs, settleMs } = args;
+  if (!agent || visitors.length === 0) throw new Error('connect visitors and the agent first');
+  const total = Math.max(1, Math.round((rate * durationMs) / 1000));
+  const sentAt = new Float64Array(total);
+  const latency = new Float64Array(total);
+  let received = 0;
+  let sent = 0;
+  onVisitorFrame = () => {};
+  onAgentFrame = (text) => {
+    if (!text.startsWith(PRESENCE)) return;
+    const n = Number((JSON.parse(text) as { data: { c_n?: string } }).data.c_n);
+    if (Number.isInteger(n) && n >= 0 && n < total && received < total) {
+      latency[received++] = performance.now() - (sentAt[n] ?? 0);
+    }
+  };
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000));
+      while (sent < due) {
+        const v = visitors[Math.floor(Math.random() * visitors.length)] as Visitor;
+        sentAt[sent] = performance.now();
+        v.ws.send(`{"type":"presence","data":{"url":"/bench/p","c_n":"${sent}"}}`);
+        sent++;
+      }
+      if (sent >= total || performance.now() - start > durationMs * 2 + 5_000) resolve();
+      else setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const settleUntil = performance.now() + settleMs;
+  while (received < sent && performance.now() < settleUntil) await sleep(20);
+  onAgentFrame = () => {};
+  return { sent, received, latency: summarize(latency, received) };
+}
+
 // Throughput: a window of presence frames in flight, refilled as the agent receives them.
 const flow = { running: false, window: 0, inflight: 0, sent: 0, relayed: 0, next: 0 };
 let pumpQueued = false;
@@ -330,6 +372,8 @@ serveRpc({
   connect: (a) => connect(a as unknown as ConnectArgs),
   agent: (a) => connectAgent(a as unknown as AgentArgs),
   latency: (a) => latency(a as unknown as LatencyArgs),
+  presenceLatency: (a) =>
+    presenceLatency(a as { rate: number; durationMs: number; settleMs: number }),
   throughputStart: (a) => throughputStart(a as { window: number }),
   throughputMark: () => throughputMark(),
   throughputStop: (a) => throughputStop(a as { settleMs: number }),

@@ -5,7 +5,7 @@
  * `mark` (the server is about to go), `progress` (counts since the mark).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createVisitor, type Visitor } from '@beckon/core';
+import { createVisitor, type Transport, type Visitor } from '@beckon/core';
 import { webSocketTransport } from '@beckon/transport-ws';
 import { WebSocket } from 'ws';
 import { BENCH_GROUP } from '../lib/benchGroup.js';
@@ -46,8 +46,47 @@ const classify = (code: number, reason: string) =>
     .replace(/\d+/g, 'N')
     .slice(0, 100)}`;
 
+/** How long a process that refused a connection is skipped, as nginx's `fail_timeout`. */
+const SKIP_FAILED_MS = 2_000;
+
+/**
+ * A transport over several processes that behaves like the load balancer of
+ * docs/scaling.md: each attempt goes to the next process in turn, skipping for a while one
+ * that just failed to open a connection (nginx's passive health check, `max_fails=1`).
+ */
+function balanced(urls: string[]): Transport {
+  const transports = urls.map((u) => webSocketTransport({ url: u, WebSocket: CountingWebSocket }));
+  const failedAt = new Map<number, number>();
+  let turn = 0;
+  return (handlers) => {
+    const now = Date.now();
+    let pick = turn++ % urls.length;
+    for (let i = 0; i < urls.length; i++) {
+      const candidate = (turn + i) % urls.length;
+      if (now - (failedAt.get(candidate) ?? 0) >= SKIP_FAILED_MS) {
+        pick = candidate;
+        break;
+      }
+    }
+    let opened = false;
+    return transports[pick]!({
+      open: () => {
+        opened = true;
+        handlers.open();
+      },
+      message: (data) => handlers.message(data),
+      close: (info) => {
+        if (!opened) failedAt.set(pick, Date.now());
+        handlers.close(info);
+      },
+    });
+  };
+}
+
 interface StartArgs {
   url: string;
+  /** Several processes: each connection attempt goes to the next, as a load balancer would. */
+  urls?: string[];
   prefix: string;
   count: number;
   /** New visitors per second while ramping up (the initial connect is not measured). */
@@ -56,8 +95,10 @@ interface StartArgs {
 }
 
 async function start(args: StartArgs) {
-  const { url, prefix, count, rampPerSec, timeoutMs } = args;
-  const transport = webSocketTransport({ url, WebSocket: CountingWebSocket });
+  const { url, urls, prefix, count, rampPerSec, timeoutMs } = args;
+  const transport = urls
+    ? balanced(urls)
+    : webSocketTransport({ url, WebSocket: CountingWebSocket });
   const began = Date.now();
   const batch = Math.max(1, Math.round(rampPerSec / 20));
   for (let i = 0; i < count; i += batch) {

@@ -7,7 +7,10 @@ import { type Child, spawnChild } from './spawnChild.js';
  * @example
  * const clients = spawnLoad('loadClient', 2);
  */
-export function spawnLoad(entry: 'loadClient' | 'stormClient', count: number): Child[] {
+export function spawnLoad(
+  entry: 'loadClient' | 'stormClient' | 'sessionClient',
+  count: number,
+): Child[] {
   // BENCH_PROFILE_CLIENTS=<dir> writes a V8 CPU profile of every load process into <dir>.
   const profile = process.env.BENCH_PROFILE_CLIENTS;
   return Array.from({ length: count }, () =>

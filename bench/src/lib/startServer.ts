@@ -24,6 +24,8 @@ export interface StartServerOptions {
   drainSpreadMs?: number;
   /** Beckon: pino level. Default `warn`. */
   logLevel?: string;
+  /** Beckon: share state through this Redis, as one process of a cluster. */
+  redis?: { url: string; prefix: string };
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * The Beckon presence service under test, as a process: `createPresenceServer` from source
  * with one group, the way `beckon-server` runs it (SIGTERM drains), plus the bench's stats.
+ * With `redis`, it is one process of a cluster sharing that Redis (`@beckon/redis`).
  */
+import { createRedisPresence } from '@beckon/redis';
 import { createPresenceServer, METRIC_NAMES, mintAgentToken } from '@beckon/server';
 import { BENCH_GROUP } from '../lib/benchGroup.js';
 import { benchConfig, hostServer } from './hostServer.js';
@@ -10,12 +12,16 @@ export interface BeckonServerConfig {
   port?: number;
   logLevel?: string;
   drainSpreadMs?: number;
+  redis?: { url: string; prefix: string };
 }
 
 const secret = 'bench-agent-secret-bench-agent-secret-0123456789';
 
 const config = benchConfig<BeckonServerConfig>();
+const redis = config.redis && createRedisPresence(config.redis);
+await redis?.ready();
 const server = await createPresenceServer({
+  ...(redis && { registry: redis.registry, bus: redis.bus, cluster: redis.cluster }),
   host: '127.0.0.1',
   port: config.port ?? 0,
   groups: { [BENCH_GROUP]: { presence: true, termsUrl: '/terms', agentSecrets: [secret] } },
@@ -36,6 +42,9 @@ const agentToken = await mintAgentToken({
   expiresIn: '2h',
 });
 
+// A cluster member takes connections once its first heartbeat got through.
+while (redis && !redis.cluster.status().available) await new Promise((r) => setTimeout(r, 20));
+
 hostServer({
   port: server.port,
   ready: { agentToken },
@@ -47,6 +56,12 @@ hostServer({
     const out: Record<string, number> = {
       internalErrors: server.metrics.get(METRIC_NAMES.internalErrors),
     };
+    out.sessionBytesIn = server.metrics.get(METRIC_NAMES.sessionBytesIn);
+    out.sessionBytesOut = server.metrics.get(METRIC_NAMES.sessionBytesOut);
+    out.sessionResyncs =
+      server.metrics.get(METRIC_NAMES.sessionResyncs, { reason: 'behind' }) +
+      server.metrics.get(METRIC_NAMES.sessionResyncs, { reason: 'asked' });
+    out.sessionDropped = server.metrics.get(METRIC_NAMES.sessionDropped, { kind: 'transient' });
     for (const reason of [
       'handshakeTimeout',
       'heartbeatTimeout',
@@ -59,5 +74,8 @@ hostServer({
     }
     return out;
   },
-  drain: () => server.drain(),
+  drain: async () => {
+    await server.drain();
+    await redis?.close();
+  },
 });

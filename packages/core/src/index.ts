@@ -1,6 +1,7 @@
 /**
  * `@beckon/core`: what a visitor app uses — `createVisitor` with its options, events and
- * state; the contracts it plugs into (transport, consent UI, the service's peer, clock);
+ * state; the contracts it plugs into (transport, consent UI, session provider, the
+ * service's peer, clock);
  * and the consent helpers every consent UI shares (prompt, strings, the terms-URL rule).
  *
  * The agent client is `@beckon/core/agent`, the wire protocol `@beckon/core/protocol`, and
@@ -28,6 +29,15 @@ export {
 export type { ConsentDecision, ConsentRequest, ConsentUI } from './consent/consentUI.js';
 export type { ConsentPrompt, ConsentPromptState } from './consent/createConsentPrompt.js';
 export { createConsentPrompt } from './consent/createConsentPrompt.js';
+export { defineSessionProvider } from './session/defineSessionProvider.js';
+export type {
+  SessionContext,
+  SessionEventMap,
+  SessionEventType,
+  SessionProvider,
+  SessionProviderSpec,
+  SessionRun,
+} from './session/SessionProvider.js';
 export type { Visitor, VisitorOptions } from './visitor/createVisitor.js';
 export { createVisitor } from './visitor/createVisitor.js';
 export type {
@@ -36,4 +46,5 @@ export type {
   VisitorEventType,
 } from './visitor/visitorEvents.js';
 export type { ConnectionStatus, TermsStatusState, VisitorState } from './visitor/visitorState.js';
+export type { SessionMessageKind } from './wire/sessionProtocol.js';
 export { safeTermsUrl } from './wire/termsUrl.js';

@@ -30,6 +30,13 @@ export type {
 export { createConnectionActor } from './connection/createConnectionActor.js';
 export type { ConsentEvent } from './consent/consentActor.js';
 export { createConsentActor } from './consent/consentActor.js';
+export type {
+  SessionActorCommand,
+  SessionActorEvent,
+  SessionActorInput,
+  SessionActorOptions,
+} from './session/createSessionActor.js';
+export { createSessionActor } from './session/createSessionActor.js';
 export type { VisitorCommand } from './visitor/visitorCommands.js';
 export type {
   VisitorConnectionInput,

@@ -194,3 +194,19 @@ describe.each(ROLES)('the %s connection', (role) => {
     });
   });
 });
+
+describe.each(ROLES)('the %s reconnect delay', (role) => {
+  it('takes the delay a restarting service names, capped at maxDelayMs', async () => {
+    const c = await start(role, { reconnect: { random: () => 0.5, maxDelayMs: 5_000 } });
+    c.welcome();
+    c.link().closed = true;
+    c.link().handlers.close({ code: CloseCode.reconnect, reason: '1234' });
+    expect(c.events.at(-1)).toMatchObject({ type: 'connectFail', retryInMs: 1234 });
+    c.clock.increment(1234);
+    await tick();
+    c.welcome();
+    c.link().closed = true;
+    c.link().handlers.close({ code: CloseCode.rateLimited, reason: '999999' });
+    expect(c.events.at(-1)).toMatchObject({ type: 'connectFail', retryInMs: 5_000 });
+  });
+});

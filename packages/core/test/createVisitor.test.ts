@@ -774,6 +774,19 @@ describe('sessions', () => {
     visitor.startSession({ key: 'k' });
     expect(take().map((e) => e.type)).toEqual(['sessionStart', 'sendFail']);
   });
+
+  it('a session started before the first connect is announced once connected', () => {
+    const { visitor, service, settle } = setup();
+    visitor.init({ groupId: 'acme', visitorId: 'alice' });
+    visitor.startSession({ key: 'k' });
+    visitor.connect();
+    settle();
+    expect(service.current?.sent).toContainEqual({
+      type: 'sessionStart',
+      sessionKey: 'k',
+      presenceStart: false,
+    });
+  });
 });
 
 describe('tokens', () => {

@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 //
 //   wire        the protocol: schemas, codes, limits (zod/mini only)
 //   connection  transports, clock, backoff, the one connection actor (+ xstate)
+//   session     the session contract, the session channel, chunks, the visitor's session
+//               actor and the agent's session handle
 //   consent     the consent contract, dialog actor, prompt and strings
 //   visitor     the visitor machine and createVisitor
 //   agent       the agent machine and createAgent — never the visitor or consent layers
@@ -25,9 +27,10 @@ const ENTRIES = {
 const BELOW: Record<string, readonly string[]> = {
   wire: [],
   connection: ['wire'],
+  session: ['wire', 'connection'],
   consent: ['wire', 'connection'],
-  visitor: ['wire', 'connection', 'consent'],
-  agent: ['wire', 'connection'],
+  visitor: ['wire', 'connection', 'session', 'consent'],
+  agent: ['wire', 'connection', 'session'],
 };
 
 let metafiles: Record<keyof typeof ENTRIES, Metafile>;

@@ -49,6 +49,7 @@ const fromVisitor: FromVisitor[] = [
   { type: 'error', code: 'conndrop', msg: 'Connect failed', params: { attempt: '3' } },
   { type: 'ack', id: 7 },
   { type: 'ack', id: 8, status: 'busy' },
+  { type: 'sessionTicket', sessionKey: 'alice-42' },
   { type: 'ping' },
   { type: 'pong' },
 ];
@@ -74,6 +75,18 @@ const toVisitor: ToVisitor[] = [
   { type: 'signal', id: 3, name: 'c_refresh', properties: { c_reason: 'price changed' } },
   { type: 'error', code: 'invalidParameter', message: 'data.plan needs c_', param: 'data.plan' },
   { type: 'error', code: 'rateLimited', message: 'slow down', retryAfter: 1_500 },
+  {
+    type: 'sessionTicket',
+    sessionKey: 'alice-42',
+    ticket: 'kZ0_fQx3-Yb7LmN2pQrStUv',
+    expiresAt: 1_760_000_030_000,
+  },
+  {
+    type: 'sessionRefused',
+    sessionKey: 'alice-42',
+    code: 'forbidden',
+    message: 'only the focused instance may open a session',
+  },
   { type: 'ping' },
   { type: 'pong' },
 ];
@@ -96,6 +109,7 @@ const fromAgent: FromAgent[] = [
     termsUrl: 'https://example.com/terms',
   },
   { type: 'signal', id: 9, visitorId: 'alice-42', name: 'c_refresh', properties: {} },
+  { type: 'joinSession', id: 10, sessionKey: 'alice-42' },
   { type: 'ping' },
   { type: 'pong' },
 ];
@@ -161,6 +175,15 @@ const toAgent: ToAgent[] = [
   },
   { type: 'signal', visitorId: 'alice-42', at, name: 'c_cart', properties: { c_items: '2' } },
   { type: 'error', code: 'unauthorized', message: 'token expired' },
+  {
+    type: 'sessionTicket',
+    id: 10,
+    sessionKey: 'alice-42',
+    visitorId: 'alice-42',
+    ticket: 'kZ0_fQx3-Yb7LmN2pQrStUv',
+    expiresAt: 1_760_000_030_000,
+  },
+  { type: 'failed', id: 11, code: 'sessionNotFound', message: 'no session has this key' },
   { type: 'ping' },
   { type: 'pong' },
 ];
@@ -634,6 +657,7 @@ describe('isFatalClose', () => {
     rateLimited: false,
     reconnect: false,
     heartbeatTimeout: false,
+    unavailable: false,
   };
 
   it.each(Object.entries(CloseCode))('%s (%i)', (name, code) => {

@@ -14,10 +14,18 @@ import { createVisitorTestModel } from './model/visitorModel.js';
 const reconnect = { random: () => 0.5, maxAttempts: 1 };
 
 const inputs = [
-  // The default consent UI, starting visible: every consent path, dialog and custom.
-  { name: 'with a consent UI', input: { hasUI: true, visible: true, reconnect } },
-  // No UI, starting hidden: the initial hidden visibility and app-driven consent only.
-  { name: 'without a UI, starting hidden', input: { hasUI: false, visible: false, reconnect } },
+  // The default consent UI and a session provider, starting visible: every consent path,
+  // dialog and custom, and the session channel's tickets, viewers and the provider's end.
+  {
+    name: 'with a consent UI and a session provider',
+    input: { hasUI: true, hasSession: true, visible: true, reconnect },
+  },
+  // No UI and no session provider, starting hidden: the initial hidden visibility,
+  // app-driven consent only, and sessions that are only announced.
+  {
+    name: 'without a UI or session provider, starting hidden',
+    input: { hasUI: false, visible: false, reconnect },
+  },
 ];
 
 const inventory = machineInventory(visitorMachine);

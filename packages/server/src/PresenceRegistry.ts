@@ -108,7 +108,9 @@ export interface VisitorPage {
  *   a new connection takes it, `touch` takes it, `disconnect` of the focused one passes it
  *   to the most recently active remaining one.
  * - Epochs: every focus change takes the next value of a per-group counter, so epochs of a
- *   visitor strictly increase and are never reused, even after the visitor is forgotten.
+ *   visitor strictly increase and are never reused, even after the visitor is forgotten. The
+ *   counter is seeded from the clock (the next epoch is at least the current time in
+ *   microseconds), so epochs do not go backwards when the store restarts empty either.
  * - Visibility of a visitor: `visible` when any open connection is visible, otherwise
  *   `hidden` from the moment the last visible one turned hidden, and `away` once
  *   {@link PresenceRegistry.markAway} says so. A visitor with no open connection keeps its
@@ -146,8 +148,13 @@ export interface PresenceRegistry {
    * visitor ID order, starting after `page.after`.
    */
   list(groupId: string, page: ListPageRequest): Promise<VisitorPage>;
-  /** Drops a visitor that has no open connection. Returns whether it did. */
-  forget(key: VisitorKey): Promise<boolean>;
+  /**
+   * Drops a visitor that has no open connection. With `disconnectedAt`, only if its last
+   * connection closed at that time: a grace timer started for an earlier departure (perhaps
+   * in another process) must not forget a visitor that came back and left again since.
+   * Returns whether it did.
+   */
+  forget(key: VisitorKey & { disconnectedAt?: number }): Promise<boolean>;
   /** Number of open visitor connections across all groups. */
   countConnections(): Promise<number>;
 }

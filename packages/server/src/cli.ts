@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
+import type { PresenceBackend } from './cluster/PresenceCluster.js';
 import { createPresenceServer, type PresenceServerOptions } from './createPresenceServer.js';
 import { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } from './demo.js';
 import { mintAgentToken } from './mintAgentToken.js';
@@ -22,6 +23,9 @@ Options:
   --host <addr>       interface to bind (default 127.0.0.1)           env BECKON_HOST
   --config <file>     JSON config file with "groups" (see docs/server.md)  env BECKON_CONFIG
   --log-level <lvl>   fatal, error, warn, info, debug, trace, silent  env BECKON_LOG_LEVEL
+  --redis <url>       share visitors with other processes through this Redis
+                      (redis://host:port; needs @beckon/redis)        env BECKON_REDIS_URL
+  --redis-prefix <p>  prefix of Beckon's Redis keys (default beckon:) env BECKON_REDIS_PREFIX
   -h, --help          show this help
 
 Without a config file the server runs the demo group "demo" with a PUBLIC agent secret
@@ -50,7 +54,47 @@ const FileConfig = z.strictObject({
   logSummaryMs: z.number().int().nonnegative().optional(),
   rateLimit: RateLimitSchema.optional(),
   agentRateLimit: RateLimitSchema.optional(),
+  // Sessions (docs/session.md); checked in detail by the hub.
+  sessionPath: z.string().startsWith('/').optional(),
+  sessionTicketTtlMs: z.number().int().positive().optional(),
+  sessionRate: z.strictObject({ bytesPerSecond: z.number(), burstBytes: z.number() }).optional(),
+  sessionBuffer: z
+    .strictObject({ highWaterBytes: z.number(), maxBufferedBytes: z.number() })
+    .optional(),
+  maxViewers: z.number().int().min(1).optional(),
+  redis: z
+    .strictObject({
+      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+      prefix: z.string().optional(),
+      heartbeatMs: z.number().int().positive().optional(),
+      nodeTimeoutMs: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
+
+/** What the CLI needs of `@beckon/redis`, loaded only when Redis is configured. */
+interface RedisModule {
+  createRedisPresence(options: {
+    url: string;
+    prefix?: string;
+    heartbeatMs?: number;
+    nodeTimeoutMs?: number;
+    logger?: Logger;
+  }): PresenceBackend;
+}
+
+// A variable, so the compiler does not look for the optional package at build time.
+const REDIS_PACKAGE = '@beckon/redis';
+
+async function loadRedis(): Promise<RedisModule> {
+  try {
+    return (await import(REDIS_PACKAGE)) as RedisModule;
+  } catch (error) {
+    fail(
+      `--redis needs the ${REDIS_PACKAGE} package next to @beckon/server (npm install ${REDIS_PACKAGE}): ${(error as Error).message}`,
+    );
+  }
+}
 
 function fail(message: string): never {
   throw new ConfigError(message);
@@ -94,6 +138,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     host?: string;
     config?: string;
     'log-level'?: string;
+    redis?: string;
+    'redis-prefix'?: string;
     help?: boolean;
   };
   try {
@@ -104,6 +150,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
         host: { type: 'string' },
         config: { type: 'string' },
         'log-level': { type: 'string' },
+        redis: { type: 'string' },
+        'redis-prefix': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -120,6 +168,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   }
 
   let log: Logger | undefined;
+  let backend: PresenceBackend | undefined;
   try {
     const configFile = values.config ?? env.BECKON_CONFIG;
     const file = configFile ? readConfig(configFile) : undefined;
@@ -137,13 +186,70 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
           : (file?.port ?? 8080);
     const host = values.host ?? env.BECKON_HOST ?? file?.host ?? '127.0.0.1';
     const groups = file ? parseGroupsConfig(file.groups) : demoGroups();
-    const { groups: _groups, logLevel: _level, port: _port, host: _host, ...tuning } = file ?? {};
+    const {
+      groups: _groups,
+      logLevel: _level,
+      port: _port,
+      host: _host,
+      redis: fileRedis,
+      ...tuning
+    } = file ?? {};
     const options: PresenceServerOptions = { port, host, groups, logger: log };
     for (const [key, value] of Object.entries(tuning)) {
       if (value !== undefined) Object.assign(options, { [key]: value });
     }
 
-    const server = await createPresenceServer(options);
+    const redisUrl = values.redis ?? env.BECKON_REDIS_URL ?? fileRedis?.url;
+    const redisPrefix = values['redis-prefix'] ?? env.BECKON_REDIS_PREFIX ?? fileRedis?.prefix;
+    if (redisUrl !== undefined) {
+      if (!/^rediss?:\/\//.test(redisUrl))
+        fail(`--redis must be a redis:// or rediss:// URL, got "${redisUrl}"`);
+      const { createRedisPresence } = await loadRedis();
+      backend = createRedisPresence({
+        url: redisUrl,
+        ...(redisPrefix !== undefined && { prefix: redisPrefix }),
+        ...(fileRedis?.heartbeatMs !== undefined && { heartbeatMs: fileRedis.heartbeatMs }),
+        ...(fileRedis?.nodeTimeoutMs !== undefined && { nodeTimeoutMs: fileRedis.nodeTimeoutMs }),
+        logger: log,
+      });
+      Object.assign(options, {
+        registry: backend.registry,
+        bus: backend.bus,
+        cluster: backend.cluster,
+      });
+      log.info({ redis: redisUrl.replace(/\/\/[^@/]*@/, '//***@') }, 'sharing state through redis');
+    } else if (redisPrefix !== undefined) {
+      fail('--redis-prefix needs --redis');
+    }
+
+    // The signal handlers go in before the server starts: a SIGTERM right after the
+    // "listening" line (a supervisor's) must drain, not meet the default action and kill.
+    const starting = createPresenceServer(options);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        log?.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      log?.info({ signal }, 'draining');
+      starting
+        .then((server) => server.drain())
+        .then(() => backend?.close())
+        .then(
+          () => {
+            log?.info('drained; bye');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            log?.error({ err: error }, 'drain failed');
+            process.exit(1);
+          },
+        );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    await starting;
     if (!file) {
       const token = await mintAgentToken({
         groupId: DEMO_GROUP_ID,
@@ -157,33 +263,13 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       );
       log.info({ groupId: DEMO_GROUP_ID, agentId: 'demo-agent', token }, 'demo agent token');
     }
-
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        log?.warn({ signal }, 'second signal: exiting now');
-        process.exit(1);
-      }
-      stopping = true;
-      log?.info({ signal }, 'draining');
-      server.drain().then(
-        () => {
-          log?.info('drained; bye');
-          process.exit(0);
-        },
-        (error: unknown) => {
-          log?.error({ err: error }, 'drain failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (log) log.fatal({ err: error }, message);
     process.stderr.write(`beckon-server: ${message}\n`);
     process.exitCode = error instanceof ConfigError ? 2 : 1;
+    // Its reconnecting clients would keep the process alive.
+    await backend?.close();
   }
 }
 

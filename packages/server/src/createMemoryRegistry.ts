@@ -49,6 +49,11 @@ function firstAfter(ids: readonly string[], after: string, inclusive = false): n
   return lo;
 }
 
+/** Wall-clock time in whole microseconds (the high-resolution clock, anchored at process start). */
+function microseconds(): number {
+  return Math.floor((performance.timeOrigin + performance.now()) * 1_000);
+}
+
 function mostRecent(connections: Iterable<StoredConnection>): StoredConnection | undefined {
   let best: StoredConnection | undefined;
   for (const c of connections) {
@@ -78,8 +83,10 @@ export function createMemoryRegistry(): PresenceRegistry {
   const epochs = new Map<string, number>();
   let seq = 0;
 
+  // Never below the clock in microseconds: a restarted service (with an empty registry)
+  // still hands out epochs above the ones its clients saw before.
   const nextEpoch = (groupId: string): number => {
-    const epoch = (epochs.get(groupId) ?? 0) + 1;
+    const epoch = Math.max((epochs.get(groupId) ?? 0) + 1, microseconds());
     epochs.set(groupId, epoch);
     return epoch;
   };
@@ -233,10 +240,11 @@ export function createMemoryRegistry(): PresenceRegistry {
       return end < ids.length ? { visitors, next: ids[end - 1] as string } : { visitors };
     },
 
-    async forget({ groupId, visitorId }) {
+    async forget({ groupId, visitorId, disconnectedAt }) {
       const group = groups.get(groupId);
       const v = group?.visitors.get(visitorId);
       if (!group || !v || v.connections.size > 0) return false;
+      if (disconnectedAt !== undefined && v.disconnectedAt !== disconnectedAt) return false;
       group.visitors.delete(visitorId);
       group.ids.splice(firstAfter(group.ids, visitorId, true), 1);
       if (group.visitors.size === 0) groups.delete(groupId);

@@ -22,6 +22,17 @@ export const METRIC_NAMES = {
   focusChanges: 'beckon_focus_changes_total',
   rejections: 'beckon_rejections_total',
   internalErrors: 'beckon_internal_errors_total',
+  // Sessions (docs/session.md).
+  sessionsStarted: 'beckon_sessions_started_total',
+  sessionsEnded: 'beckon_sessions_ended_total',
+  sessionsActive: 'beckon_sessions_active',
+  sessionViewers: 'beckon_session_viewers',
+  sessionBytesIn: 'beckon_session_bytes_in_total',
+  sessionBytesOut: 'beckon_session_bytes_out_total',
+  sessionResyncs: 'beckon_session_resyncs_total',
+  sessionDropped: 'beckon_session_dropped_total',
+  storeAvailable: 'beckon_store_available',
+  storeErrors: 'beckon_store_errors_total',
 } as const;
 
 const HELP: Record<string, [string, 'counter' | 'gauge']> = {
@@ -37,6 +48,34 @@ const HELP: Record<string, [string, 'counter' | 'gauge']> = {
   [METRIC_NAMES.focusChanges]: ['Focus moves between connections of a visitor.', 'counter'],
   [METRIC_NAMES.rejections]: ['Refused frames, handshakes and connections, by reason.', 'counter'],
   [METRIC_NAMES.internalErrors]: ['Handler failures (bugs or a failing registry).', 'counter'],
+  [METRIC_NAMES.sessionsStarted]: [
+    'Sessions announced by visitors (not counting re-announcements).',
+    'counter',
+  ],
+  [METRIC_NAMES.sessionsEnded]: ['Sessions ended, by the visitor or because it left.', 'counter'],
+  [METRIC_NAMES.sessionsActive]: [
+    'Sessions whose visitor streams through this process now.',
+    'gauge',
+  ],
+  [METRIC_NAMES.sessionViewers]: ['Agents watching a session through this process now.', 'gauge'],
+  [METRIC_NAMES.sessionBytesIn]: ['Session bytes received from visitors.', 'counter'],
+  [METRIC_NAMES.sessionBytesOut]: ['Session bytes sent to viewing agents.', 'counter'],
+  [METRIC_NAMES.sessionResyncs]: [
+    'Fresh snapshots asked of visitors, by reason (joined, behind, asked).',
+    'counter',
+  ],
+  [METRIC_NAMES.sessionDropped]: [
+    'Session messages not sent to a viewer that was behind, by kind.',
+    'counter',
+  ],
+  [METRIC_NAMES.storeAvailable]: [
+    'Whether the shared state (Redis) is reachable: 1 or 0 (always 1 in memory).',
+    'gauge',
+  ],
+  [METRIC_NAMES.storeErrors]: [
+    'Operations that failed while the shared state was unreachable.',
+    'counter',
+  ],
 };
 
 const key = (labels: Labels) =>

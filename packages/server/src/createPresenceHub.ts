@@ -2,6 +2,7 @@ import type { Clock, Peer, PeerMeta } from '@beckon/core';
 import { CloseCode } from '@beckon/core/protocol';
 import type { Logger } from 'pino';
 import type { PresenceBus } from './bus/PresenceBus.js';
+import type { PresenceCluster } from './cluster/PresenceCluster.js';
 import { METRIC_NAMES, type Metrics } from './createMetrics.js';
 import { createActivityLog } from './hub/activityLog.js';
 import { createAgentFanOut } from './hub/agentFanOut.js';
@@ -16,6 +17,7 @@ import { createHubContext } from './hub/hubContext.js';
 import { createLiveness } from './hub/liveness.js';
 import { createRateLimiter, type RateLimit } from './hub/rateLimiter.js';
 import { createRequestDelivery } from './hub/requestDelivery.js';
+import { createResync } from './hub/resync.js';
 import { createSignalRelay } from './hub/signalRelay.js';
 import { createTeardown } from './hub/teardown.js';
 import { createVisitorHandlers } from './hub/visitorHandlers.js';
@@ -23,9 +25,14 @@ import { createVisitorPages } from './hub/visitorPages.js';
 import { createVisitorTimers } from './hub/visitorTimers.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
 import type { GroupsConfig } from './parseGroupsConfig.js';
+import { createSessionChannels } from './session/createSessionChannels.js';
+import type { SessionPeer } from './session/SessionConn.js';
+import type { SessionStore } from './session/SessionStore.js';
+import { createSessionRequests } from './session/sessionRequests.js';
+import { type SessionOptions, sessionSettings } from './session/sessionSettings.js';
 
-/** Options of {@link createPresenceHub} (and of `createPresenceServer`). */
-export interface PresenceHubOptions {
+/** Options of {@link createPresenceHub} (and of `createPresenceServer`); sessions: {@link SessionOptions}. */
+export interface PresenceHubOptions extends SessionOptions {
   /** Tenants, validated at startup (see `parseGroupsConfig`). */
   groups: GroupsConfig;
   /** State store; defaults to a new `createMemoryRegistry()`. */
@@ -35,6 +42,12 @@ export interface PresenceHubOptions {
    * closes with the hub. Hubs that share a registry must share a bus too.
    */
   bus?: PresenceBus;
+  /**
+   * Membership in a cluster of processes sharing `registry` and `bus` (e.g. from
+   * `createRedisPresence` of `@beckon/redis`): dead processes are cleaned up after, and
+   * connections are refused while the shared state is unreachable.
+   */
+  cluster?: PresenceCluster;
   metrics?: Metrics;
   /** A pino logger; defaults to pino at `logLevel`. */
   logger?: Logger;
@@ -78,7 +91,16 @@ export interface PresenceHub {
    * Returns the connection ID it will carry in `welcome`.
    */
   accept(peer: Peer, meta?: PeerMeta): string;
+  /**
+   * Attaches a connection to the session endpoint (the session channel: a visitor's page
+   * streaming its session, or an agent watching one). Returns its connection ID.
+   */
+  acceptSession(peer: SessionPeer, meta?: PeerMeta): string;
+  /** Open session channel connections by role (`handshake`: no ticket redeemed yet). */
+  sessionCounts(): { host: number; viewer: number; handshake: number };
   readonly registry: PresenceRegistry;
+  /** Sessions and their tickets. */
+  readonly sessions: SessionStore;
   readonly bus: PresenceBus;
   readonly metrics: Metrics;
   /**
@@ -113,38 +135,55 @@ export interface PresenceHub {
 export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   const { ctx, ownsBus } = createHubContext(options);
   const { bus, log, now, settings } = ctx;
+  const sessionConfig = sessionSettings(options);
   // This hub's own connections: for routing what the bus delivers, liveness, counts and
   // shutdown. Parts get the context, which leaves them out.
   const conns = new Map<string, Conn>();
 
-  // The parts, leaves first. `teardown` is bound late: closing needs it, and it needs the rest.
-  let teardown: (conn: Conn) => Promise<void> = async () => {};
+  // The parts, leaves first. `ends` (teardown) is made late: closing needs it, and it needs
+  // the rest; no connection closes before it exists.
   const io = createConnectionIO(ctx, {
-    teardown: (conn) => teardown(conn),
+    teardown: (conn) => ends.close(conn),
     settle: (conn, cause) => relay.settleAgent(conn, cause),
   });
   const relay = createSignalRelay(ctx, io);
   const delivery = createRequestDelivery(ctx, io);
   const fanOut = createAgentFanOut(ctx, io, relay.onGroupEvent);
   const focus = createFocusNotices(ctx, io, fanOut);
-  const visitors = createVisitorTimers(ctx, fanOut);
+  const sessions = createSessionRequests(ctx, io, sessionConfig);
+  const sessionChannels = createSessionChannels(ctx, sessionConfig);
+  const visitors = createVisitorTimers(ctx, fanOut, sessions.visitorGone);
   const inbox = createConnectionInbox(ctx, io, conns, { delivery, relay });
   const forget = (conn: Conn) => {
     conns.delete(conn.id);
     inbox.detach(conn);
     io.stopHandshakeTimer(conn);
   };
-  teardown = createTeardown(ctx, { forget, fanOut, focus, visitors, relay, delivery });
+  const ends = createTeardown(ctx, { forget, fanOut, focus, visitors, relay, delivery });
   const handshake = createHandshake(ctx, io, { attach: inbox.attach, fanOut, focus, visitors });
   const gate = createFrameGate(ctx, io, {
     hello: handshake.begin,
-    visitor: createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery }),
-    agent: createAgentHandlers(ctx, io, { relay, pages: createVisitorPages(ctx, io) }),
+    visitor: createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery, sessions }),
+    agent: createAgentHandlers(ctx, io, { relay, sessions, pages: createVisitorPages(ctx, io) }),
   });
   const liveness = createLiveness(ctx, io, conns);
   liveness.start();
   const activity = createActivityLog(ctx, () => connectionCounts());
   activity.start();
+  const leaveCluster = ctx.cluster?.join({
+    graceMs: settings.graceMs,
+    log,
+    connectionLost: (key, result) => {
+      if (!ctx.stopping) ends.removed(key, result);
+    },
+    nodeDown(owns) {
+      for (const conn of conns.values()) {
+        if (conn.role === 'agent') relay.targetsLost(conn, owns);
+      }
+    },
+    visitorGone: ({ groupId, visitorId }) => visitors.gone(groupId, visitorId),
+    resync: createResync(ctx, io, conns, { teardown: ends, fanOut, focus, visitors }),
+  });
 
   const accept = (peer: Peer, meta: PeerMeta = {}): string => {
     const t = now();
@@ -157,9 +196,15 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       t,
     );
     const stopping = ctx.stopping;
-    if (stopping) {
+    const refusal = stopping
+      ? { code: stopping.code, reason: stopping.reason() }
+      : ctx.available()
+        ? undefined
+        : { code: CloseCode.unavailable, reason: 'shared state unavailable; try again' };
+    if (refusal) {
+      if (!stopping) ctx.metrics.inc(METRIC_NAMES.rejections, { reason: 'unavailable' });
       try {
-        peer.close(stopping.code, stopping.reason());
+        peer.close(refusal.code, refusal.reason);
       } catch {
         // The peer is going anyway.
       }
@@ -179,7 +224,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       if (conn.phase === 'closed') return;
       conn.phase = 'closed';
       io.stopHandshakeTimer(conn);
-      io.enqueue(conn, () => teardown(conn), 'teardown');
+      io.enqueue(conn, () => ends.close(conn), 'teardown');
     });
     peer.onPong?.(() => {
       conn.lastSeen = now();
@@ -209,9 +254,11 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     }
     const all = [...conns.values()];
     for (const conn of all) io.closeConn(conn, code, reason());
+    await sessionChannels.close(code, reason);
     await Promise.all(all.map((c) => c.queue));
     ctx.cancelAll();
     visitors.clear();
+    leaveCluster?.();
     if (ownsBus) await bus.close();
   };
 
@@ -227,7 +274,10 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
 
   return {
     accept,
+    acceptSession: (peer, meta) => sessionChannels.accept(peer, meta),
+    sessionCounts: () => sessionChannels.counts(),
     registry: ctx.registry,
+    sessions: sessionConfig.store,
     bus,
     metrics: ctx.metrics,
     connectionCounts,

@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Peer, PeerMeta } from '@beckon/core';
-import { LIMITS } from '@beckon/core/protocol';
+import { LIMITS, SESSION_LIMITS } from '@beckon/core/protocol';
 import { pino } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { ClusterStatus } from './cluster/PresenceCluster.js';
 import { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
 import {
   createPresenceHub,
@@ -24,6 +25,12 @@ export interface PresenceServerOptions extends PresenceHubOptions {
   host?: string;
   /** Path of the WebSocket endpoint. Default `/`. */
   path?: string;
+  /**
+   * Path of the session endpoint (the session channel). Default: `session` next to `path`
+   * (`/` → `/session`, `/beckon/presence` → `/beckon/session`), which is where clients look
+   * with `new URL('session', presenceUrl)`.
+   */
+  sessionPath?: string;
   /** How long `drain()`/`close()` wait for clients to finish closing before cutting them. Default 2 000. */
   shutdownTimeoutMs?: number;
   /**
@@ -43,6 +50,8 @@ export interface PresenceServerOptions extends PresenceHubOptions {
 export interface PresenceServer {
   /** `ws://host:port/path`, ready for clients. */
   readonly url: string;
+  /** `ws://host:port/sessionPath`: the session endpoint. */
+  readonly sessionUrl: string;
   readonly port: number;
   readonly host: string;
   readonly registry: PresenceRegistry;
@@ -105,6 +114,12 @@ export async function createPresenceServer(
   if (!path.startsWith('/')) {
     throw new ConfigError(`invalid options: path must start with "/", got ${JSON.stringify(path)}`);
   }
+  const sessionPath = options.sessionPath ?? new URL('session', `http://localhost${path}`).pathname;
+  if (!sessionPath.startsWith('/') || sessionPath === path) {
+    throw new ConfigError(
+      `invalid options: sessionPath must start with "/" and differ from path, got ${JSON.stringify(sessionPath)}`,
+    );
+  }
   const shutdownTimeoutMs = positive(options.shutdownTimeoutMs, 'shutdownTimeoutMs', 2_000);
   const upgradeTimeoutMs = positive(options.upgradeTimeoutMs, 'upgradeTimeoutMs', 10_000);
   const maxConnectionsPerAddress = options.maxConnectionsPerAddress ?? 256;
@@ -126,16 +141,40 @@ export async function createPresenceServer(
     // Compression would let a small frame inflate into a large one; frames are small anyway.
     perMessageDeflate: false,
   });
+  // The session channel: its own sockets, so a page snapshot never waits in front of a
+  // presence frame. Payloads come compressed by the client (no permessage-deflate either).
+  const sessionWss = new WebSocketServer({
+    noServer: true,
+    maxPayload: SESSION_LIMITS.maxFrameBytes,
+    perMessageDeflate: false,
+  });
+  // Session flow rules keep a viewer's queue near maxBufferedBytes; a client past 4× that
+  // has stopped reading altogether.
+  const sessionCutOff =
+    4 * (options.sessionBuffer?.maxBufferedBytes ?? 2 * 1024 * 1024) + SESSION_LIMITS.maxFrameBytes;
 
   const guard = createSocketGuard({ upgradeTimeoutMs, maxConnectionsPerAddress, metrics, log });
-  // Every socket the server holds, by stage: before the upgrade, then the hub's roles.
+  // Every socket the server holds on its presence endpoint, by stage: before the upgrade,
+  // then the hub's roles.
   const counts = () => ({ ...hub.connectionCounts(), pending: guard.pending() });
+  const storeStatus = (): ClusterStatus => options.cluster?.status() ?? { available: true };
 
+  // Not ready (503) while draining, and while the shared state is unreachable: a load
+  // balancer then sends new clients to the other processes.
   const health = (res: ServerResponse) => {
     const byRole = counts();
     const connections = Object.values(byRole).reduce((a, b) => a + b, 0);
-    res.writeHead(stopping ? 503 : 200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: stopping ? 'draining' : 'ok', connections, byRole }));
+    const store = storeStatus();
+    const status = stopping ? 'draining' : store.available ? 'ok' : 'unavailable';
+    res.writeHead(status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        status,
+        connections,
+        byRole,
+        ...(!store.available && { reason: store.reason }),
+      }),
+    );
   };
 
   const metricsPage = (res: ServerResponse) => {
@@ -143,6 +182,7 @@ export async function createPresenceServer(
     for (const [role, n] of Object.entries(byRole)) {
       metrics.set(METRIC_NAMES.connections, { role }, n);
     }
+    metrics.set(METRIC_NAMES.storeAvailable, {}, storeStatus().available ? 1 : 0);
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(metrics.render());
   };
@@ -179,6 +219,24 @@ export async function createPresenceServer(
     }
     log.debug({ err: error.message, code: error.code }, 'websocket error');
   };
+  const attachSession = (ws: WebSocket, socket: Duplex, meta: PeerMeta) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('error', onWsError);
+    hub.acceptSession(
+      new WsPeer(
+        ws,
+        socket,
+        batch,
+        () => {
+          metrics.inc(METRIC_NAMES.rejections, { reason: 'slowConsumer' });
+          log.debug({ origin: meta.origin }, 'session client stopped reading; connection dropped');
+        },
+        sessionCutOff,
+      ),
+      meta,
+    );
+  };
   const attach = (ws: WebSocket, socket: Duplex, meta: PeerMeta) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
@@ -196,7 +254,8 @@ export async function createPresenceServer(
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     guard.upgrading(socket as Socket);
     socket.on('error', onUpgradeSocketError);
-    if (pathOf(req) !== path) {
+    const where = pathOf(req);
+    if (where !== path && where !== sessionPath) {
       metrics.inc(METRIC_NAMES.rejections, { reason: 'badPath' });
       refuseUpgrade(socket, '404 Not Found');
       return;
@@ -205,7 +264,9 @@ export async function createPresenceServer(
     const origin = req.headers.origin;
     if (typeof origin === 'string') meta.origin = origin;
     if (req.socket.remoteAddress !== undefined) meta.remoteAddress = req.socket.remoteAddress;
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, socket, meta));
+    if (where === sessionPath) {
+      sessionWss.handleUpgrade(req, socket, head, (ws) => attachSession(ws, socket, meta));
+    } else wss.handleUpgrade(req, socket, head, (ws) => attach(ws, socket, meta));
   });
 
   try {
@@ -224,8 +285,10 @@ export async function createPresenceServer(
   http.on('error', (error) => log.error({ err: error }, 'http server error'));
   const address = http.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
-  const url = `ws://${host.includes(':') ? `[${host}]` : host}:${boundPort}${path}`;
-  log.info({ url }, 'presence service listening');
+  const origin = `ws://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  const url = `${origin}${path}`;
+  const sessionUrl = `${origin}${sessionPath}`;
+  log.info({ url, sessionUrl }, 'presence service listening');
 
   const stop = (closeClients: () => Promise<void>) => {
     stopping ??= (async () => {
@@ -237,6 +300,7 @@ export async function createPresenceServer(
       ]);
       for (const ws of sockets) ws.terminate();
       wss.close();
+      sessionWss.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();
@@ -248,6 +312,7 @@ export async function createPresenceServer(
 
   return {
     url,
+    sessionUrl,
     port: boundPort,
     host,
     registry: hub.registry,

@@ -1,6 +1,13 @@
 export type * from './bus/BusMessage.js';
 export { createMemoryBus, type MemoryBusOptions } from './bus/createMemoryBus.js';
 export type { ConnectionHandler, PresenceBus, TopicHandler } from './bus/PresenceBus.js';
+export type * from './bus/SessionBusMessage.js';
+export type {
+  ClusterMember,
+  ClusterStatus,
+  PresenceBackend,
+  PresenceCluster,
+} from './cluster/PresenceCluster.js';
 export { createMemoryRegistry } from './createMemoryRegistry.js';
 export { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
 export {
@@ -23,3 +30,7 @@ export {
   type GroupsConfig,
   parseGroupsConfig,
 } from './parseGroupsConfig.js';
+export { createMemorySessionStore } from './session/createMemorySessionStore.js';
+export type { SessionPeer } from './session/SessionConn.js';
+export type { SessionRecord, SessionStore, TicketClaims } from './session/SessionStore.js';
+export type { SessionFrameTap, SessionOptions } from './session/sessionSettings.js';

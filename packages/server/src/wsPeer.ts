@@ -65,17 +65,26 @@ export class WsPeer implements Peer {
   private readonly socket: Duplex;
   private readonly batch: (socket: Duplex) => boolean;
   private readonly onSlowConsumer: () => void;
+  private readonly maxBuffered: number;
 
   constructor(
     ws: WebSocket,
     socket: Duplex,
     batch: (socket: Duplex) => boolean,
     onSlowConsumer: () => void,
+    /** Bytes queued for the client past which it is cut off. Default 4 MiB. */
+    maxBuffered: number = MAX_BUFFERED_BYTES,
   ) {
     this.ws = ws;
     this.socket = socket;
     this.batch = batch;
     this.onSlowConsumer = onSlowConsumer;
+    this.maxBuffered = maxBuffered;
+  }
+
+  /** Bytes written and not yet sent: what the session channel's flow rules read. */
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
   }
 
   send(text: string) {
@@ -83,7 +92,7 @@ export class WsPeer implements Peer {
     if (ws.readyState !== WebSocket.OPEN) return;
     // Measured at a turn's first write, before this turn's own: a burst relayed within one
     // turn is not the client's fault, a backlog the kernel would not take from earlier is.
-    if (this.batch(this.socket) && ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+    if (this.batch(this.socket) && ws.bufferedAmount > this.maxBuffered) {
       this.onSlowConsumer();
       ws.terminate();
       return;

@@ -1,5 +1,5 @@
 import { createMemoryBus } from '../src/index.js';
-import { busContract } from './bus.contract.js';
+import { busContract } from '../src/testing/index.js';
 
 busContract('in-memory', () => {
   const bus = createMemoryBus();

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   createMemoryBus,
   createMemoryRegistry,
+  createMemorySessionStore,
   type PresenceServer,
   type PresenceServerOptions,
 } from '../src/index.js';
-import { connectAgent, connectVisitor, type Frame, startServer, type TestClient } from './utils.js';
+import { connectAgent, connectVisitor, type Frame, startServer, TestClient } from './utils.js';
 
 /**
  * A cluster in one process: several servers sharing ONE registry and ONE bus, as processes
@@ -16,8 +17,11 @@ import { connectAgent, connectVisitor, type Frame, startServer, type TestClient 
 async function cluster(size: number, options: Partial<PresenceServerOptions> = {}) {
   const registry = createMemoryRegistry();
   const bus = createMemoryBus({ serialize: true });
+  const sessions = createMemorySessionStore();
   const servers: PresenceServer[] = [];
-  for (let i = 0; i < size; i++) servers.push(await startServer({ registry, bus, ...options }));
+  for (let i = 0; i < size; i++) {
+    servers.push(await startServer({ registry, bus, sessions, ...options }));
+  }
   return servers;
 }
 
@@ -147,6 +151,116 @@ describe('a cluster of hubs sharing one registry and one bus', () => {
       code: 'visitorNotPresent',
     });
     await agent.take('visitorDisconnected', (f) => f.visitorId === 'alice');
+    await settle(agent);
+    expect(count(agent, (f) => f.type === 'visitorDisconnected')).toBe(1);
+  });
+
+  it('runs a session across hubs: ticket on one, host on another, viewers on a third and the first', async () => {
+    const [a, b, c] = await cluster(3);
+    if (!a || !b || !c) throw new Error('three servers expected');
+    const tab = await connectVisitor(a, 'alice');
+    tab.send({ type: 'sessionStart', sessionKey: 'case-7', presenceStart: true });
+    tab.send({ type: 'sessionTicket', sessionKey: 'case-7' });
+    const { ticket } = await tab.take('sessionTicket');
+    const host = await TestClient.open(b.sessionUrl);
+    host.send({ type: 'hello', v: 1, ticket });
+    expect(await host.take('welcome')).toMatchObject({ role: 'host', sessionKey: 'case-7' });
+
+    // Agents on C and A find the session by its key and watch it from C and A.
+    const agentC = await connectAgent(c);
+    const agentA = await connectAgent(a);
+    const viewers: TestClient[] = [];
+    for (const [agent, server] of [
+      [agentC, c],
+      [agentA, a],
+    ] as const) {
+      const reply = await agent.request({ type: 'joinSession', sessionKey: 'case-7' });
+      expect(reply).toMatchObject({ type: 'sessionTicket', visitorId: 'alice' });
+      const viewer = await TestClient.open(server.sessionUrl);
+      viewer.send({ type: 'hello', v: 1, ticket: reply.ticket });
+      await viewer.take('welcome');
+      viewers.push(viewer);
+    }
+    await host.take('viewers', (f) => f.viewers === 2);
+    await host.take('resync');
+    for (const viewer of viewers) await viewer.take('viewers', (f) => f.viewers === 2);
+
+    // A two-chunk message from the host on B reaches both, whole and in order.
+    host.send({ type: 'chunk', seq: 0, part: 0, parts: 2, kind: 'snapshot', data: 'ab' });
+    host.send({ type: 'chunk', seq: 0, part: 1, parts: 2, kind: 'snapshot', data: 'cd' });
+    for (const viewer of viewers) {
+      expect(await viewer.take('chunk', (f) => f.part === 0)).toMatchObject({ data: 'ab' });
+      expect(await viewer.take('chunk', (f) => f.part === 1)).toMatchObject({ data: 'cd' });
+    }
+    // An agent's end crosses back to the host; the visitor's end closes every viewer.
+    viewers[0]?.send({ type: 'end', reason: 'solved' });
+    expect(await host.take('end')).toMatchObject({ reason: 'solved', agentId: 'agent-1' });
+    tab.send({ type: 'sessionEnd', reason: 'ended by agent agent-1: solved' });
+    for (const viewer of viewers) {
+      expect(await viewer.take('ended')).toMatchObject({
+        reason: 'ended by agent agent-1: solved',
+      });
+      expect((await viewer.closeInfo()).code).toBe(4010);
+    }
+    expect((await host.closeInfo()).code).toBe(4010);
+  });
+
+  it('a draining hub hands focus on and sends unacknowledged requests again, instead of letting them time out', async () => {
+    const [a, b] = await cluster(2);
+    if (!a || !b) throw new Error('two servers expected');
+    const agent = await connectAgent(b);
+    const leaving = await connectVisitor(a, 'alice');
+    const staying = await connectVisitor(b, 'alice');
+    await leaving.take('blur');
+    // The tab on the draining hub takes focus, and is asked, and never answers.
+    leaving.send({ type: 'presence', data: { url: '/a' } });
+    await leaving.take('focus');
+    agent.send({ type: 'showTerms', id: 1, visitorId: 'alice' });
+    await leaving.take('showTerms');
+
+    await a.drain();
+    expect((await leaving.closeInfo()).code).toBe(4100);
+    const handedOn = await staying.take('focus');
+    const again = await staying.take('showTerms');
+    staying.send({ type: 'ack', id: again.id });
+    // Well within ackTimeoutMs: a re-send, not a timeout.
+    expect(await agent.take('delivered', () => true, 1_000)).toEqual({
+      type: 'delivered',
+      id: 1,
+      connectionId: staying.welcome.connectionId,
+      epoch: handedOn.epoch,
+    });
+    await agent.take('connections', (f) => f.visitorId === 'alice' && f.connections === 1);
+  });
+
+  it('a grace timer of one hub does not forget a visitor that came back elsewhere and left again', async () => {
+    const registry = createMemoryRegistry();
+    const forgets: { forgotten: boolean; stillKnown: boolean }[] = [];
+    const forget = registry.forget.bind(registry);
+    registry.forget = async (key) => {
+      const forgotten = await forget(key);
+      forgets.push({ forgotten, stillKnown: (await registry.get(key)) !== undefined });
+      return forgotten;
+    };
+    const bus = createMemoryBus({ serialize: true });
+    const a = await startServer({ registry, bus, graceMs: 400 });
+    const b = await startServer({ registry, bus, graceMs: 400 });
+    const agent = await connectAgent(b);
+
+    const first = await connectVisitor(a, 'alice');
+    first.ws.close();
+    await agent.take('connections', (f) => f.connections === 0);
+    const back = await connectVisitor(b, 'alice');
+    back.ws.close();
+    await agent.take('connections', (f) => f.connections === 0);
+
+    // A's timer, for the first departure, runs out first and must spare alice.
+    // B's timer, for the last one, forgets her: one visitorDisconnected, no earlier.
+    await agent.take('visitorDisconnected', (f) => f.visitorId === 'alice', 2_000);
+    expect(forgets).toEqual([
+      { forgotten: false, stillKnown: true },
+      { forgotten: true, stillKnown: false },
+    ]);
     await settle(agent);
     expect(count(agent, (f) => f.type === 'visitorDisconnected')).toBe(1);
   });

@@ -65,6 +65,17 @@ describe('deadlines at every stage of a socket', () => {
       .toBe(0);
   });
 
+  it('the session endpoint too: closed 4108, then destroyed when it stalls mid-frame', async () => {
+    const server = await startServer({ handshakeTimeoutMs: 150, closeTimeoutMs: 200 });
+    const raw = await rawSocket(server.port);
+    await raw.upgrade(new URL(server.sessionUrl).pathname);
+    expect(await raw.closeFrame()).toBe(CloseCode.handshakeTimeout);
+    const closedAt = Date.now();
+    raw.stallMidFrame();
+    await raw.ended;
+    expect(Date.now() - closedAt).toBeLessThan(2_000);
+  });
+
   it('hello → open: a refused token closes 4001 and a stalling peer is destroyed just as fast', async () => {
     const server = await startServer({ closeTimeoutMs: 200 });
     const raw = await rawSocket(server.port);

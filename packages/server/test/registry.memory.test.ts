@@ -1,4 +1,4 @@
 import { createMemoryRegistry } from '../src/index.js';
-import { registryContract } from './registry.contract.js';
+import { registryContract } from '../src/testing/index.js';
 
 registryContract('in-memory', () => createMemoryRegistry());

@@ -236,7 +236,7 @@ export async function connectAgent(
   return agent;
 }
 
-const REPLY_TYPES = new Set(['ok', 'visitors', 'visitor', 'delivered', 'failed']);
+const REPLY_TYPES = new Set(['ok', 'visitors', 'visitor', 'delivered', 'failed', 'sessionTicket']);
 
 /** Plain HTTP GET against the server's port. */
 export async function httpGet(

@@ -4,8 +4,9 @@ import { useContextAgent } from './beckonContext.js';
 
 /**
  * One visitor's live summary from the agent's visitor map — visibility, the latest
- * presence data, connections, session — or `undefined` while that visitor is not present
- * (or not watched: the hook only reads; call `agent.watch(visitorId)` or `agent.watch()`).
+ * presence data, connections, session — or `undefined` while the service does not know that
+ * visitor (or it is not watched: the hook only reads; call `agent.watch(visitorId)` or
+ * `agent.watch()`). An away visitor is there, with `present: false`.
  * Re-renders only when that visitor's entry changes.
  *
  * @example

@@ -4,10 +4,10 @@ import { useContextAgent } from './beckonContext.js';
 import { sortVisitors } from './sortVisitors.js';
 
 /**
- * The live list of present visitors the agent watches (`agent.getSnapshot().visitors`),
- * most recently active first (ties by visitor ID). The array and each entry keep their
- * identity while unchanged, so rows can be memoised. The hook only reads: call
- * `agent.watch()` to fill the list.
+ * The live list of the visitors the agent watches (`agent.getSnapshot().visitors`: those the
+ * service knows, away ones included), most recently active first (ties by visitor ID). The
+ * array and each entry keep their identity while unchanged, so rows can be memoised. The
+ * hook only reads: call `agent.watch()` to fill the list.
  *
  * @example
  * function Visitors() {

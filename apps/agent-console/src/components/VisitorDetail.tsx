@@ -1,6 +1,7 @@
 import { useVisitorPresence } from '@beckon/ui-react';
 import { useConsoleState } from '../consoleContext.js';
 import { shortId } from '../format.js';
+import { LiveView } from './LiveView.js';
 import { OneClickConnect } from './OneClickConnect.js';
 import { RelativeTime } from './RelativeTime.js';
 import { Timeline } from './Timeline.js';
@@ -79,6 +80,10 @@ export function VisitorDetail({ visitorId, onClose }: { visitorId: string; onClo
       )}
 
       <OneClickConnect visitorId={visitorId} />
+
+      {visitor?.sessionKey !== undefined ? (
+        <LiveView key={visitor.sessionKey} visitorId={visitorId} sessionKey={visitor.sessionKey} />
+      ) : null}
 
       {fields.length > 0 ? (
         <details className="fields">

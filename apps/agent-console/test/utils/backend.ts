@@ -59,7 +59,8 @@ export async function startBackend(
     groups: { [GROUP_ID]: { presence: true, termsUrl: '/terms', agentSecrets: [SECRET] } },
     logLevel: 'silent',
     graceMs: options.graceMs ?? 30,
-    ackTimeoutMs: options.ackTimeoutMs ?? 150,
+    // Long enough for a loaded machine to deliver; short enough to time out within a test.
+    ackTimeoutMs: options.ackTimeoutMs ?? 1_000,
   });
   const transport = createLinkedTransport({ accept: (peer) => hub.accept(peer) });
   const token = await mintAgentToken({

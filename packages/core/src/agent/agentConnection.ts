@@ -51,6 +51,7 @@ export const agentRole: ConnectionRole<AgentConnectionInput, ToAgent, FromAgent,
         case 'ok':
         case 'delivered':
         case 'failed':
+        case 'sessionTicket':
           return { type: 'socket.reply', message: m };
         case 'error':
           return { type: 'socket.error', message: m };

@@ -1,8 +1,8 @@
 import { assign, emit, enqueueActions, fromCallback, setup } from 'xstate';
 import {
-  backoffDelay,
   defaultReconnectPolicy,
   type ReconnectPolicy,
+  retryDelayAfter,
 } from '../connection/backoff.js';
 import { CloseCode, isFatalClose } from '../wire/codes.js';
 import type { Violation } from '../wire/limits.js';
@@ -76,7 +76,7 @@ export interface AgentContext {
   /** Watches the service confirmed; re-sent after every reconnect. */
   watchGroup: boolean;
   watchedVisitors: readonly string[];
-  /** The live view of watched visitors that are present. */
+  /** The live view of watched visitors the service knows (away ones included). */
   visitors: VisitorMap;
   /** The group listing that fills the view after a group watch or a reconnect, while it runs. */
   sync: VisitorSync | undefined;
@@ -99,6 +99,14 @@ export type AgentMachineEvent =
   | { type: 'request.timeout'; id: number }
   /** Time to ask again for the listing page that failed. */
   | { type: 'sync.retry' };
+
+/** A ticket for the session channel, as `joinSession` answers it. */
+export interface SessionTicket {
+  sessionKey: string;
+  visitorId: string;
+  ticket: string;
+  expiresAt: number;
+}
 
 /** What one delivered `showTerms` or `signalVisitor` reached. */
 export interface Delivery {
@@ -281,6 +289,10 @@ function interpret(
     case 'delivered': {
       const value: Delivery = { connectionId: reply.connectionId, epoch: reply.epoch };
       return { outcome: { ok: true, value }, patch: {}, follow: [] };
+    }
+    case 'sessionTicket': {
+      const { id: _, type: __, ...value } = reply;
+      return { outcome: { ok: true, value: value satisfies SessionTicket }, patch: {}, follow: [] };
     }
     case 'ok':
       return { outcome: { ok: true, value: undefined }, ...watchChange(context, entry) };
@@ -476,7 +488,7 @@ function closeOf(event: AgentMachineEvent): AgentConnectionError {
  *
  * @example
  * const actor = createActor(
- *   agentMachine.provide({ actors: { socket: createAgentSocketActor({ transport, clock, token, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) } }),
+ *   agentMachine.provide({ actors: { socket: createAgentConnection({ transport, clock, token, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) } }),
  *   { input: { groupId: 'acme' }, clock },
  * ).start();
  * actor.send({ type: 'CONNECT' });
@@ -681,17 +693,11 @@ export const agentMachine = setup({
     noteClose: assign(({ event }) => ({ connectionId: undefined, error: closeOf(event) })),
     scheduleRetry: assign(({ context, event }) => {
       const attempt = context.attempt + 1;
-      let retryDelay = backoffDelay(attempt, context.policy);
-      // A restarting or throttling service names its own (already jittered) delay.
-      if (
-        event.type === 'socket.closed' &&
-        (event.code === CloseCode.reconnect || event.code === CloseCode.rateLimited)
-      ) {
-        const hinted = Number.parseInt(event.reason, 10);
-        if (Number.isFinite(hinted) && hinted >= 0) {
-          retryDelay = Math.min(hinted, context.policy.maxDelayMs);
-        }
-      }
+      const retryDelay = retryDelayAfter(
+        attempt,
+        context.policy,
+        event.type === 'socket.closed' ? event : undefined,
+      );
       return { attempt, retryDelay };
     }),
     reportRetry: emit(({ context, event }) => ({

@@ -12,7 +12,8 @@ export type AgentRequest =
   | { type: 'watch'; visitorId?: unknown }
   | { type: 'unwatch'; visitorId?: unknown }
   | { type: 'showTerms'; visitorId: unknown; options?: unknown }
-  | { type: 'signal'; visitorId: unknown; name: unknown; properties?: unknown };
+  | { type: 'signal'; visitorId: unknown; name: unknown; properties?: unknown }
+  | { type: 'joinSession'; sessionKey: unknown };
 
 /** The wire messages that expect a reply: every {@link FromAgent} but hello and heartbeats. */
 export type AgentRequestMessage = Exclude<FromAgent, { type: 'hello' | 'ping' | 'pong' }>;
@@ -27,7 +28,7 @@ export type AgentRequestDraft = AgentRequestMessage extends infer M
 /** The replies the service answers requests with, correlated by `id`. */
 export type AgentReply = Extract<
   ToAgent,
-  { type: 'visitors' | 'visitor' | 'ok' | 'delivered' | 'failed' }
+  { type: 'visitors' | 'visitor' | 'ok' | 'delivered' | 'failed' | 'sessionTicket' }
 >;
 
 /** Why a request failed, as plain data (the public API wraps it in an `AgentRequestError`). */
@@ -46,6 +47,7 @@ export const EXPECTED_REPLY = {
   unwatch: 'ok',
   showTerms: 'delivered',
   signal: 'delivered',
+  joinSession: 'sessionTicket',
 } as const satisfies Record<AgentRequestMessage['type'], AgentReply['type']>;
 
 function describe(value: unknown): string {
@@ -138,6 +140,10 @@ function draftOf(request: AgentRequest): AgentRequestDraft | Violation {
         name: request.name as string,
         properties: properties as Record<string, string>,
       };
+    }
+    case 'joinSession': {
+      const v = checkId('sessionKey', request.sessionKey);
+      return v ?? { type: 'joinSession', sessionKey: request.sessionKey as string };
     }
     default:
       return { param: 'type', reason: 'unknown request' };

@@ -8,6 +8,8 @@ import {
 import { systemClock } from '../connection/clock.js';
 import type { TokenSource } from '../connection/createConnectionActor.js';
 import { deriveSnapshot } from '../connection/derivedSnapshot.js';
+import type { Transport } from '../connection/transport.js';
+import { type AgentSession, createAgentSession } from '../session/createAgentSession.js';
 import { checkId } from '../wire/limits.js';
 import type { VisitorSummary } from '../wire/protocol.js';
 import { AgentRequestError } from './AgentRequestError.js';
@@ -20,6 +22,7 @@ import {
   agentMachine,
   type Delivery,
   type RequestSettled,
+  type SessionTicket,
   type VisitorPage,
 } from './agentMachine.js';
 import type { AgentRequest } from './agentRequest.js';
@@ -32,6 +35,11 @@ export interface AgentOptions extends ClientOptions {
   token: TokenSource;
   /** How long a request waits for its reply. Default 15 s. */
   requestTimeoutMs?: number;
+  /**
+   * The service's session endpoint, for {@link Agent.joinSession}: e.g.
+   * `webSocketTransport({ url: new URL('session', presenceUrl) })`.
+   */
+  sessionTransport?: Transport;
 }
 
 /** Where the agent's connection is. */
@@ -48,8 +56,9 @@ export type AgentStatus =
 export interface AgentState {
   status: AgentStatus;
   /**
-   * Present visitors in what the agent watches, kept live from the service's events: the
-   * whole group after `watch()`, single visitors after `watch(id)`. A new map only when an
+   * The visitors the agent watches that the service knows (away ones too, `present: false`),
+   * kept live from the service's events: the whole group after `watch()`, single visitors
+   * after `watch(id)`. A new map only when an
    * entry changed, and a changed entry is a new object while the others keep theirs.
    */
   visitors: ReadonlyMap<string, VisitorSummary>;
@@ -83,9 +92,11 @@ export interface Agent {
   connect(): void;
   disconnect(): void;
   /**
-   * Every visitor the service knows in the group, read page by page (bounded frames, in
-   * visitor ID order). A visitor connected all along is listed exactly once; one that joins
-   * or leaves meanwhile may or may not be. Waits out the service's pacing of large listings.
+   * Every visitor of the group the service knows: connected, within the reconnect grace
+   * (`present: true`, no connections) or away (`present: false`), read page by page
+   * (bounded frames, in visitor ID order). A visitor connected all along is listed exactly
+   * once; one that joins or leaves meanwhile may or may not be. Waits out the service's
+   * pacing of large listings.
    */
   listVisitors(): Promise<VisitorSummary[]>;
   /**
@@ -93,7 +104,7 @@ export interface Agent {
    * one request: it fails (and the iteration throws) like any other.
    */
   visitorPages(options?: { limit?: number }): AsyncIterableIterator<VisitorSummary[]>;
-  /** One visitor, or `null` when not present. */
+  /** One visitor as `listVisitors` describes it, or `null` when the service does not know it. */
   lookupVisitor(visitorId: string): Promise<VisitorSummary | null>;
   /** Live events for one visitor, or for the whole group without an ID. Survives reconnects. */
   watch(visitorId?: string): Promise<void>;
@@ -110,6 +121,13 @@ export interface Agent {
     name: string,
     properties?: Record<string, string>,
   ): Promise<Delivery>;
+  /**
+   * Watches a running session (its key is the visitor ID unless the agent or the app chose
+   * another): resolves with the session's handle once the service let this agent in. Rejects
+   * with an {@link AgentRequestError}: `sessionNotFound` when no session of the agent's group
+   * has that key, `notConnected`, `timeout`, `invalidParameter`. Needs `sessionTransport`.
+   */
+  joinSession(sessionKey: string): Promise<AgentSession>;
   /** Listens for one event type; returns the function that stops listening. */
   on<K extends AgentEventType>(type: K, listener: (event: AgentEvent<K>) => void): () => void;
   getSnapshot(): AgentState;
@@ -151,7 +169,7 @@ function sameState(a: AgentState, b: AgentState): boolean {
 
 const AGENT_RULES = {
   factory: 'createAgent',
-  keys: ['groupId', 'requestTimeoutMs'],
+  keys: ['groupId', 'requestTimeoutMs', 'sessionTransport'],
   durations: ['requestTimeoutMs'],
   tokenRequired: true,
   needs: 'transport, groupId and token',
@@ -161,6 +179,9 @@ function assertOptions(options: AgentOptions): void {
   assertClientOptions(options, AGENT_RULES);
   const badGroup = checkId('groupId', options.groupId);
   if (badGroup) throw new TypeError(`createAgent: options.groupId ${badGroup.reason}`);
+  if (options.sessionTransport !== undefined && typeof options.sessionTransport !== 'function') {
+    throw new TypeError('createAgent: options.sessionTransport must be a transport factory');
+  }
 }
 
 /** Rate-limited page requests waited out in a row before `listVisitors()` gives up. */
@@ -299,6 +320,34 @@ export function createAgent(options: AgentOptions): Agent {
       request<Delivery>({ type: 'showTerms', visitorId, options: showOptions }),
     signalVisitor: (visitorId, name, properties) =>
       request<Delivery>({ type: 'signal', visitorId, name, properties }),
+    joinSession(sessionKey) {
+      const transport = options.sessionTransport;
+      if (!transport) {
+        return Promise.reject(
+          new AgentRequestError(
+            'invalidParameter',
+            'joinSession needs the session endpoint: pass sessionTransport to createAgent',
+            { param: 'sessionTransport' },
+          ),
+        );
+      }
+      const ticket = () => request<SessionTicket>({ type: 'joinSession', sessionKey });
+      return createAgentSession({
+        sessionKey: sessionKey as string,
+        transport,
+        clock,
+        handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+        requestTicket: ticket,
+        error: (code, message) => new AgentRequestError(code, message),
+        // A key that names no session (or a token that no longer admits this agent) will
+        // not start working by asking again.
+        isFinal: (error) =>
+          error instanceof AgentRequestError &&
+          (error.code === 'sessionNotFound' ||
+            error.code === 'forbidden' ||
+            error.code === 'invalidParameter'),
+      });
+    },
     on(type, listener) {
       const sub = actor.on(type, listener as (event: AgentEmitted) => void);
       return () => sub.unsubscribe();

@@ -4,6 +4,14 @@
  * holds this entry to that). The contracts it plugs into (`Transport`, `Clock`,
  * `TokenSource`) are types of `@beckon/core`.
  */
+
+export type {
+  AgentSession,
+  AgentSessionEventMap,
+  AgentSessionEventType,
+  AgentSessionState,
+} from '../session/createAgentSession.js';
+export type { SessionMessage } from '../session/sessionChunks.js';
 export type { AgentLiveEvent, VisitorSummary } from '../wire/protocol.js';
 export type { AgentRequestErrorOptions } from './AgentRequestError.js';
 export { AgentRequestError } from './AgentRequestError.js';
@@ -12,6 +20,7 @@ export type {
   AgentErrorSource,
   AgentEventMap,
   Delivery,
+  SessionTicket,
 } from './agentMachine.js';
 export type {
   Agent,

@@ -1,3 +1,5 @@
+import { CloseCode } from '../wire/codes.js';
+
 /** How the machine retries a dropped connection: exponential backoff with full jitter. */
 export interface ReconnectPolicy {
   /** First backoff ceiling in ms. Default 500. */
@@ -34,4 +36,24 @@ export function backoffDelay(attempt: number, policy: ReconnectPolicy): number {
     policy.initialDelayMs * policy.factor ** Math.max(0, attempt - 1),
   );
   return Math.floor(policy.random() * ceiling);
+}
+
+/**
+ * The wait before reconnect attempt `attempt` after a close: the jittered backoff, unless a
+ * restarting (4100) or throttling (4129) service named its own, already jittered, delay in
+ * the close reason — then that, capped at `maxDelayMs`.
+ *
+ * @example
+ * retryDelayAfter(1, defaultReconnectPolicy, { code: 4100, reason: '1200' }); // 1200
+ */
+export function retryDelayAfter(
+  attempt: number,
+  policy: ReconnectPolicy,
+  close: { code: number; reason: string } | undefined,
+): number {
+  if (close && (close.code === CloseCode.reconnect || close.code === CloseCode.rateLimited)) {
+    const hinted = Number.parseInt(close.reason, 10);
+    if (Number.isFinite(hinted) && hinted >= 0) return Math.min(hinted, policy.maxDelayMs);
+  }
+  return backoffDelay(attempt, policy);
 }

@@ -17,6 +17,13 @@ export interface ConsentStrings {
   opensInNewTab: string;
   accept: string;
   decline: string;
+  // The banner a session provider shows while a session runs (`@beckon/cobrowse`).
+  /** While an agent watches. */
+  bannerViewing: string;
+  /** While the session runs and no agent watches yet. */
+  bannerWaiting: string;
+  /** The banner's button that ends the session. */
+  bannerStop: string;
 }
 
 /** A language the dialog ships in. */
@@ -45,6 +52,9 @@ export const consentStrings: Readonly<Record<ConsentLocale, Readonly<ConsentStri
     opensInNewTab: '(opens in a new tab)',
     accept: 'Accept',
     decline: 'Decline',
+    bannerViewing: 'A support agent is viewing this page',
+    bannerWaiting: 'Screen sharing is on: a support agent can join at any time',
+    bannerStop: 'Stop',
   },
   de: {
     title: 'Bildschirm teilen?',
@@ -56,6 +66,9 @@ export const consentStrings: Readonly<Record<ConsentLocale, Readonly<ConsentStri
     opensInNewTab: '(öffnet in einem neuen Tab)',
     accept: 'Akzeptieren',
     decline: 'Ablehnen',
+    bannerViewing: 'Ein Support-Mitarbeiter sieht diese Seite',
+    bannerWaiting: 'Bildschirmfreigabe aktiv: ein Support-Mitarbeiter kann jederzeit zusehen',
+    bannerStop: 'Beenden',
   },
   fr: {
     title: 'Partager votre écran ?',
@@ -67,6 +80,9 @@ export const consentStrings: Readonly<Record<ConsentLocale, Readonly<ConsentStri
     opensInNewTab: '(s’ouvre dans un nouvel onglet)',
     accept: 'Accepter',
     decline: 'Refuser',
+    bannerViewing: 'Un conseiller voit cette page',
+    bannerWaiting: 'Partage d’écran actif : un conseiller peut se joindre à tout moment',
+    bannerStop: 'Arrêter',
   },
 };
 

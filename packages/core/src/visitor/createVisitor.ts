@@ -9,6 +9,7 @@ import { systemClock } from '../connection/clock.js';
 import { deriveSnapshot } from '../connection/derivedSnapshot.js';
 import { createConsentActor } from '../consent/consentActor.js';
 import type { ConsentRequest, ConsentUI } from '../consent/consentUI.js';
+import type { SessionProvider } from '../session/SessionProvider.js';
 import { createVisitorConnection } from './visitorConnection.js';
 import type { VisitorEmitted, VisitorEvent, VisitorEventType } from './visitorEvents.js';
 import { type VisitorMachine, visitorMachine } from './visitorMachine.js';
@@ -20,6 +21,12 @@ export interface VisitorOptions extends ClientOptions {
   ui?: ConsentUI;
   /** Whether the app starts visible. Default true. */
   visible?: boolean;
+  /**
+   * What runs while a session runs, e.g. `cobrowseSession(…)` from `@beckon/cobrowse`: it
+   * starts when a session starts (accepted consent, or `startSession()`) and stops when it
+   * ends. Without one a session is only announced to the agent.
+   */
+  session?: SessionProvider;
 }
 
 /** The visitor side of One-Click Connect. Create one with {@link createVisitor}. */
@@ -59,7 +66,7 @@ export interface Visitor {
 
 const VISITOR_RULES = {
   factory: 'createVisitor',
-  keys: ['ui', 'visible'],
+  keys: ['ui', 'visible', 'session'],
   tokenRequired: false,
   needs: 'a transport',
 } as const;
@@ -71,6 +78,17 @@ function assertOptions(options: VisitorOptions): void {
   }
   if (options.visible !== undefined && typeof options.visible !== 'boolean') {
     throw new TypeError('createVisitor: options.visible must be a boolean');
+  }
+  const session = options.session as Partial<SessionProvider> | undefined | null;
+  if (
+    session !== undefined &&
+    (typeof session?.start !== 'function' ||
+      typeof session?.transport !== 'function' ||
+      typeof session?.runtime !== 'function')
+  ) {
+    throw new TypeError(
+      'createVisitor: options.session must be a session provider: make it with defineSessionProvider({ transport, start })',
+    );
   }
 }
 
@@ -101,11 +119,21 @@ export function createVisitor(options: VisitorOptions): Visitor {
         heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       }),
       ...(options.ui ? { consentDialog: createConsentActor(options.ui) } : {}),
+      ...(options.session
+        ? {
+            // The provider brings its runtime: visitors without sessions never bundle it.
+            session: options.session.runtime({
+              clock,
+              handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+            }),
+          }
+        : {}),
     },
   });
   const actor = createActor(machine, {
     input: {
       hasUI: options.ui !== undefined,
+      hasSession: options.session !== undefined,
       visible: options.visible ?? true,
       ...(options.reconnect ? { reconnect: options.reconnect } : {}),
     },

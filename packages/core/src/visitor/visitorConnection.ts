@@ -23,7 +23,14 @@ export type VisitorSocketEvent =
   | { type: 'socket.focus'; epoch: number }
   | { type: 'socket.showTerms'; id: number; sessionKey?: string; termsUrl?: string }
   | { type: 'socket.signal'; id: number; name: string; properties: Record<string, string> }
-  | { type: 'socket.error'; message: ErrorMessage };
+  | { type: 'socket.error'; message: ErrorMessage }
+  | { type: 'socket.sessionTicket'; sessionKey: string; ticket: string; expiresAt: number }
+  | {
+      type: 'socket.sessionRefused';
+      sessionKey: string;
+      code: ErrorMessage['code'];
+      message: string;
+    };
 
 /** What the visitor machine tells its connection. */
 export type VisitorSocketCommand = ConnectionCommand<FromVisitor>;
@@ -52,8 +59,9 @@ export const visitorRole: ConnectionRole<
   route(m) {
     switch (m.type) {
       case 'blur':
+        return { type: 'socket.blur', epoch: m.epoch };
       case 'focus':
-        return { type: `socket.${m.type}`, epoch: m.epoch };
+        return { type: 'socket.focus', epoch: m.epoch };
       case 'showTerms':
         return {
           type: 'socket.showTerms',
@@ -65,6 +73,20 @@ export const visitorRole: ConnectionRole<
         return { type: 'socket.signal', id: m.id, name: m.name, properties: m.properties };
       case 'error':
         return { type: 'socket.error', message: m };
+      case 'sessionTicket':
+        return {
+          type: 'socket.sessionTicket',
+          sessionKey: m.sessionKey,
+          ticket: m.ticket,
+          expiresAt: m.expiresAt,
+        };
+      case 'sessionRefused':
+        return {
+          type: 'socket.sessionRefused',
+          sessionKey: m.sessionKey,
+          code: m.code,
+          message: m.message,
+        };
     }
   },
 };

@@ -34,6 +34,8 @@ export interface VisitorEventMap {
   termsDeclined: { sessionKey: string };
   sessionStart: { sessionKey: string; presenceStart: boolean };
   sessionEnd: { reason?: string };
+  /** The number of agents watching the running session changed (with a session provider). */
+  sessionViewers: { viewers: number };
 }
 
 /** The visitor's events as the machine emits them: each with its `type`. */

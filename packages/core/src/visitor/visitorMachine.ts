@@ -9,12 +9,17 @@ import {
   stateIn,
 } from 'xstate';
 import {
-  backoffDelay,
   defaultReconnectPolicy,
   type ReconnectPolicy,
+  retryDelayAfter,
 } from '../connection/backoff.js';
 import type { ConsentEvent } from '../consent/consentActor.js';
 import type { ConsentRequest } from '../consent/consentUI.js';
+import type {
+  SessionActorCommand,
+  SessionActorEvent,
+  SessionActorInput,
+} from '../session/createSessionActor.js';
 import { CloseCode, isFatalClose } from '../wire/codes.js';
 import type { TermsStatus } from '../wire/limits.js';
 import type { FromVisitor } from '../wire/protocol.js';
@@ -66,12 +71,22 @@ export interface VisitorContext {
   helloVisible: boolean;
   /** Whether the running session came from a presence (agent) request. */
   sessionPresenceStart: boolean;
+  /** Whether a `SessionProvider` was injected: sessions then open the session channel. */
+  hasSession: boolean;
+  /** Viewers (agents) watching the running session, as the session channel reports. */
+  sessionViewers: number;
 }
 
-export type VisitorMachineEvent = VisitorCommand | VisitorSocketEvent | ConsentEvent;
+export type VisitorMachineEvent =
+  | VisitorCommand
+  | VisitorSocketEvent
+  | ConsentEvent
+  | SessionActorEvent;
 
 export interface VisitorMachineInput {
   hasUI?: boolean;
+  /** Whether a `SessionProvider` runs sessions (`createVisitor({ session })`). */
+  hasSession?: boolean;
   visible?: boolean;
   reconnect?: Partial<ReconnectPolicy>;
 }
@@ -127,7 +142,7 @@ const answerTransitions = [
  *
  * @example
  * const actor = createActor(
- *   visitorMachine.provide({ actors: { socket: createSocketActor({ transport, clock, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) } }),
+ *   visitorMachine.provide({ actors: { socket: createVisitorConnection({ transport, clock, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) } }),
  *   { input: {} },
  * ).start();
  * actor.send({ type: 'INIT', groupId: 'acme', visitorId: 'alice' });
@@ -155,6 +170,8 @@ export const visitorMachine = setup({
         sendBack({ type: 'consent.failed', reason: 'no consent UI configured' });
       },
     ),
+    // Without a provider a session is only announced, as the spec's SDK does.
+    session: fromCallback<SessionActorCommand, SessionActorInput, SessionActorEvent>(() => {}),
   },
   guards: {
     invalid: ({ context, event }) => violationOf(context, event) !== undefined,
@@ -261,14 +278,17 @@ export const visitorMachine = setup({
       if (context.helloVisible !== context.visible) {
         send({ type: 'visibility', visible: context.visible });
       }
-      // A session that started (or was accepted) while the link was down, or that a restarted
-      // service never heard of, is announced again so the agent's view matches the visitor's.
-      if (context.sessionKey !== undefined && context.everConnected) {
+      // A session that started (or was accepted) before this connection — offline, before the
+      // first connect, or on a service that restarted since — is announced (again), so the
+      // agent's view matches the visitor's.
+      if (context.sessionKey !== undefined) {
         send({
           type: 'sessionStart',
           sessionKey: context.sessionKey,
           presenceStart: context.sessionPresenceStart,
         });
+        // The session channel needs a ticket from this connection (see requestSessionTicket).
+        if (context.hasSession) send({ type: 'sessionTicket', sessionKey: context.sessionKey });
       }
       // The spec's "visitorerror … conndrop": tell the agent why we were gone.
       if (context.lastDrop) {
@@ -292,16 +312,11 @@ export const visitorMachine = setup({
     }),
     scheduleRetry: assign(({ context, event }) => {
       const attempt = context.attempt + 1;
-      let delay = backoffDelay(attempt, context.policy);
-      // A restarting service names its own (already jittered) delay in the close reason.
-      if (
-        event.type === 'socket.closed' &&
-        (event.code === CloseCode.reconnect || event.code === CloseCode.rateLimited)
-      ) {
-        const hinted = Number.parseInt(event.reason, 10);
-        if (Number.isFinite(hinted) && hinted >= 0)
-          delay = Math.min(hinted, context.policy.maxDelayMs);
-      }
+      const delay = retryDelayAfter(
+        attempt,
+        context.policy,
+        event.type === 'socket.closed' ? event : undefined,
+      );
       return {
         attempt,
         retryDelay: delay,
@@ -426,6 +441,33 @@ export const visitorMachine = setup({
       sessionKey: context.request?.sessionKey ?? context.visitorId!,
     })),
     forgetRequest: assign({ request: undefined, autoStart: false }),
+    // Sessions with a provider: a ticket for the session channel, asked for by the connection
+    // that announced the session. Offline, the next welcome asks (after re-announcing).
+    requestSessionTicket: enqueueActions(({ context, enqueue, check }) => {
+      if (!context.hasSession || context.sessionKey === undefined || !check(isConnected)) return;
+      enqueue.sendTo('socket', {
+        type: 'send',
+        message: { type: 'sessionTicket', sessionKey: context.sessionKey },
+      });
+    }),
+    forwardSessionAnswer: sendTo('session', ({ event }): SessionActorCommand => {
+      if (event.type === 'socket.sessionTicket') {
+        const { sessionKey, ticket, expiresAt } = event;
+        return { type: 'ticket', sessionKey, ticket, expiresAt };
+      }
+      const refusal = event as Extract<VisitorMachineEvent, { type: 'socket.sessionRefused' }>;
+      return {
+        type: 'refused',
+        sessionKey: refusal.sessionKey,
+        code: refusal.code,
+        message: refusal.message,
+      };
+    }),
+    storeViewers: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'session.viewers') return;
+      enqueue.assign({ sessionViewers: event.viewers });
+      enqueue.emit({ type: 'sessionViewers', viewers: event.viewers });
+    }),
     // Sessions: the key the app gave, else the pending request's, else the visitor ID.
     beginSession: enqueueActions(({ context, event, enqueue, check }) => {
       const fromApp = event.type === 'START_SESSION';
@@ -452,10 +494,14 @@ export const visitorMachine = setup({
     }),
     endSession: enqueueActions(({ event, enqueue, check }) => {
       const reason =
-        event.type === 'END_SESSION' ? (event.reason as string | undefined) : undefined;
+        event.type === 'END_SESSION'
+          ? (event.reason as string | undefined)
+          : event.type === 'session.ended'
+            ? event.reason
+            : undefined;
       const message: FromVisitor =
         reason === undefined ? { type: 'sessionEnd' } : { type: 'sessionEnd', reason };
-      enqueue.assign({ sessionKey: undefined });
+      enqueue.assign({ sessionKey: undefined, sessionViewers: 0 });
       enqueue.emit(reason === undefined ? { type: 'sessionEnd' } : { type: 'sessionEnd', reason });
       if (check(isConnected)) enqueue.sendTo('socket', { type: 'send', message });
       else enqueue.emit(notConnected);
@@ -482,6 +528,8 @@ export const visitorMachine = setup({
     autoStart: false,
     sessionKey: undefined,
     sessionPresenceStart: false,
+    hasSession: input.hasSession ?? false,
+    sessionViewers: 0,
     helloVisible: input.visible ?? true,
   }),
   on: {
@@ -779,6 +827,17 @@ export const visitorMachine = setup({
         },
         declined: {},
         session: {
+          invoke: {
+            id: 'session',
+            src: 'session',
+            input: ({ context }) => ({
+              sessionKey: context.sessionKey!,
+              presenceStart: context.sessionPresenceStart,
+              groupId: context.groupId!,
+              visitorId: context.visitorId!,
+            }),
+          },
+          entry: 'requestSessionTicket',
           on: {
             START_SESSION: [
               { guard: 'invalid', actions: 'reportInvalid' },
@@ -790,6 +849,13 @@ export const visitorMachine = setup({
             ],
             'socket.showTerms': { actions: 'ackBusy' },
             SIGNAL_AGENT: {},
+            // The session actor's channel dropped; the service's answers go back to it.
+            'session.ticket': { actions: 'requestSessionTicket' },
+            'socket.sessionTicket': { actions: 'forwardSessionAnswer' },
+            'socket.sessionRefused': { actions: 'forwardSessionAnswer' },
+            'session.viewers': { actions: 'storeViewers' },
+            // The provider ended it (the visitor pressed Stop, it failed), or an agent did.
+            'session.ended': { target: 'ended', actions: 'endSession' },
           },
         },
         ended: {},

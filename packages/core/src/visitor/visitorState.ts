@@ -29,6 +29,8 @@ export interface VisitorState {
   request: Readonly<ConsentRequest> | undefined;
   /** The running session's key, if any. */
   sessionKey: string | undefined;
+  /** Agents watching the running session (0 without a session provider). */
+  sessionViewers: number;
   groupId: string | undefined;
   visitorId: string | undefined;
   /** Whether consent requests go to the default UI (it is on and a `ui` was given). */
@@ -68,6 +70,7 @@ export function visitorStateOf(actor: Actor<VisitorMachine>): VisitorState {
     terms,
     request: context.request?.view,
     sessionKey: context.sessionKey,
+    sessionViewers: context.sessionViewers,
     groupId: context.groupId,
     visitorId: context.visitorId,
     // What will happen, not just the setting: without a UI adapter the app gets showTerms.
@@ -90,6 +93,7 @@ export function sameVisitorState(a: VisitorState, b: VisitorState): boolean {
     a.terms === b.terms &&
     a.request === b.request &&
     a.sessionKey === b.sessionKey &&
+    a.sessionViewers === b.sessionViewers &&
     a.groupId === b.groupId &&
     a.visitorId === b.visitorId &&
     a.defaultUI === b.defaultUI &&

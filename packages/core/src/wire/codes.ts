@@ -35,6 +35,11 @@ export const CloseCode = {
   handshakeTimeout: 4108,
   /** Too many messages; the reason carries the milliseconds to wait. */
   rateLimited: 4129,
+  /**
+   * The service cannot reach the shared state it needs to register a connection (its Redis
+   * is down or restarting). Retryable: the client backs off and comes back.
+   */
+  unavailable: 4503,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -66,6 +71,7 @@ const CLOSE_REASONS: Readonly<Record<number, string>> = {
   [CloseCode.heartbeatTimeout]: 'no heartbeat from the service',
   [CloseCode.handshakeTimeout]: 'handshake timed out',
   [CloseCode.rateLimited]: 'rate limited',
+  [CloseCode.unavailable]: 'the service is temporarily unavailable',
 };
 
 /**
@@ -97,5 +103,8 @@ export const ErrorCode = {
   /** The visitor received the request but is already in a screen-share session. */
   busy: 'busy',
   internal: 'internal',
+  // Sessions (the session channel, docs/protocol.md).
+  /** No running session has this key in the agent's group (or the ticket's session is over). */
+  sessionNotFound: 'sessionNotFound',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -7,4 +7,5 @@
 export * from './codes.js';
 export * from './limits.js';
 export * from './protocol.js';
-export * from './termsUrl.js';
+export * from './sessionProtocol.js';
+export { checkTermsUrl } from './termsUrl.js';

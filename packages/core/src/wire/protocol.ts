@@ -9,6 +9,8 @@
 import * as z from 'zod/mini';
 import { ErrorCode } from './codes.js';
 import { checkPresence, checkProperties, checkSignal, LIMITS, TERMS_STATUSES } from './limits.js';
+import type { SessionChannel } from './sessionProtocol.js';
+import { Ticket } from './sessionProtocol.js';
 import { checkTermsUrl } from './termsUrl.js';
 
 /** Bumped on any incompatible change; the service refuses other versions with {@link CloseCode.unsupportedVersion}. */
@@ -40,6 +42,39 @@ const Ping = /* @__PURE__ */ (() => z.object({ type: z.literal('ping') }))();
 const Pong = /* @__PURE__ */ (() => z.object({ type: z.literal('pong') }))();
 const TermsStatus = /* @__PURE__ */ (() => z.enum(TERMS_STATUSES))();
 const VisibilityState = /* @__PURE__ */ (() => z.enum(['visible', 'hidden', 'away']))();
+
+// ---------------------------------------------------------------------------------------
+// Sessions: tickets for the session channel (sessionProtocol.ts), asked for over presence
+// ---------------------------------------------------------------------------------------
+
+/** Visitor → service: a ticket to open the session channel as the host of its session. */
+const VisitorSessionTicket = /* @__PURE__ */ (() =>
+  z.object({ type: z.literal('sessionTicket'), sessionKey: Id }))();
+/** Service → visitor: the ticket, valid once until `expiresAt`. */
+const SessionTicketForVisitor = /* @__PURE__ */ (() =>
+  z.object({
+    type: z.literal('sessionTicket'),
+    sessionKey: Id,
+    ticket: Ticket,
+    expiresAt: Millis,
+  }))();
+/** Service → visitor: no ticket, and why (`forbidden`, `sessionNotFound`). */
+const SessionRefused = /* @__PURE__ */ (() =>
+  z.object({ type: z.literal('sessionRefused'), sessionKey: Id, code: Code, message: Text }))();
+/** Agent → service: a ticket to watch the session with this key. Reply: `sessionTicket`. */
+const JoinSession = /* @__PURE__ */ (() =>
+  z.object({ type: z.literal('joinSession'), id: RequestId, sessionKey: Id }))();
+/** Service → agent: the reply to `joinSession`. */
+const SessionTicketForAgent = /* @__PURE__ */ (() =>
+  z.object({
+    type: z.literal('sessionTicket'),
+    id: RequestId,
+    sessionKey: Id,
+    /** The visitor whose session it is. */
+    visitorId: Id,
+    ticket: Ticket,
+    expiresAt: Millis,
+  }))();
 
 // ---------------------------------------------------------------------------------------
 // Visitor → service
@@ -83,6 +118,7 @@ export const FromVisitor = /* @__PURE__ */ (() =>
       /** Set when the visitor received the request but could not act on it. */
       status: z.optional(z.literal('busy')),
     }),
+    VisitorSessionTicket,
     Ping,
     Pong,
   ]))();
@@ -121,6 +157,8 @@ export const ToVisitor = /* @__PURE__ */ (() =>
       param: z.optional(Text),
       retryAfter: z.optional(Millis),
     }),
+    SessionTicketForVisitor,
+    SessionRefused,
     Ping,
     Pong,
   ]))();
@@ -172,6 +210,7 @@ export const FromAgent = /* @__PURE__ */ (() =>
       name: Name,
       properties: Properties,
     }),
+    JoinSession,
     Ping,
     Pong,
   ]))();
@@ -246,6 +285,7 @@ export const ToAgent = /* @__PURE__ */ (() =>
     visitorEvent('visitorError', { code: Name, msg: Text, params: z.optional(Properties) }),
     /** A custom `c_` signal from the visitor. */
     visitorEvent('signal', { name: Name, properties: Properties }),
+    SessionTicketForAgent,
     z.object({
       type: z.literal('error'),
       code: Code,
@@ -343,7 +383,7 @@ function explain(issue: z.core.$ZodIssue): string {
  * if (result.ok) console.log(result.message.type); // 'blur'
  * else console.warn(result.error.code, result.error.message);
  */
-export function parseMessage<C extends Channel>(
+export function parseMessage<C extends Channel | SessionChannel>(
   input: unknown,
   channel: C,
 ): ParseResult<z.infer<C>> {

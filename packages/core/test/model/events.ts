@@ -19,6 +19,13 @@ export const SEND_REFUSED_REASON = 'the connection is not open';
 export const DIALOG_FAILURE = 'dialog broke';
 /** The heartbeat interval the model's welcome names. */
 export const HEARTBEAT_MS = 25_000;
+/**
+ * Stands for "the running session's key" in the service's answers to `sessionTicket`: the
+ * harness sends the real one (the model's context has it), so the session actor takes it.
+ */
+export const CURRENT_SESSION_KEY = 'current-key';
+/** Why the model's session provider ends its session (the visitor pressed Stop). */
+export const PROVIDER_END_REASON = 'visitor stopped sharing';
 
 const welcome = (focused: boolean): ModelEvent => ({
   type: 'socket.welcome',
@@ -109,6 +116,24 @@ export const SAMPLE_EVENTS: readonly ModelEvent[] = [
   { type: 'consent.answered', decision: 'declined' },
   { type: 'consent.failed', reason: DIALOG_FAILURE },
   { type: AFTER_RETRY },
+  // Sessions with a provider: the service's answers to `sessionTicket`, and what the
+  // session actor reports (its channel dropped, the viewer count, the provider's end).
+  {
+    type: 'socket.sessionTicket',
+    sessionKey: CURRENT_SESSION_KEY,
+    ticket: 'model-ticket-0123456789',
+    expiresAt: 30_000,
+  },
+  {
+    type: 'socket.sessionRefused',
+    sessionKey: CURRENT_SESSION_KEY,
+    code: 'forbidden',
+    message: 'only the focused instance may open a session',
+  },
+  { type: 'session.ticket' },
+  { type: 'session.viewers', viewers: 1 },
+  { type: 'session.viewers', viewers: 0 },
+  { type: 'session.ended', reason: PROVIDER_END_REASON },
 ];
 
 /**
@@ -124,6 +149,11 @@ export interface LeadIn {
   sent: boolean;
   /** It opened the consent dialog. */
   dialogOpened: boolean;
+  /**
+   * The session actor holds an open session channel (it took a ticket in this session and
+   * has not lost the channel since): only then can the channel drop or report viewers.
+   */
+  channel: boolean;
 }
 
 /**
@@ -136,8 +166,19 @@ export function modelEvents(state: VisitorSnapshot, leadIn: LeadIn): ModelEvent[
   const own = new Set(ownEventTypes(state));
   const online = state.matches({ connection: 'online' });
   const connected = state.matches({ connection: { online: 'connected' } });
+  const { hasSession, sessionViewers } = state.context;
   const feasible = (event: ModelEvent): boolean => {
     switch (event.type) {
+      // Without a provider nothing asks for tickets and no session actor reports.
+      case 'socket.sessionTicket':
+      case 'socket.sessionRefused':
+        return hasSession && connected;
+      case 'session.ended':
+        return hasSession;
+      case 'session.ticket':
+        return hasSession && leadIn.channel;
+      case 'session.viewers':
+        return hasSession && leadIn.channel && event.viewers !== sessionViewers;
       case 'INIT':
         return (
           event.visitorId !== OTHER_VISITOR_ID ||

@@ -3,9 +3,11 @@ import { SimulatedClock } from 'xstate';
 // transport-mock depends on core, so core cannot depend on it (a cycle in the package graph).
 // Tests may still reach its source by path: it is never part of core's build or bundle.
 import { createMockService, type MockService } from '../../../transport-mock/src/index.js';
-import type { Transport } from '../../src/connection/transport.js';
+import type { Transport, TransportHandlers } from '../../src/connection/transport.js';
 import type { ConsentDecision, ConsentRequest, ConsentUI } from '../../src/consent/consentUI.js';
 import type { VisitorEmitted, VisitorMachineInput } from '../../src/machines.js';
+import { defineSessionProvider } from '../../src/session/defineSessionProvider.js';
+import type { SessionContext, SessionProviderSpec } from '../../src/session/SessionProvider.js';
 import { createVisitor, type Visitor } from '../../src/visitor/createVisitor.js';
 import { CloseCode, type FromVisitor, PROTOCOL_VERSION } from '../../src/wire/index.js';
 import { type CoverageRecorder, transitionKey } from './coverage.js';
@@ -44,6 +46,65 @@ class TestDialog implements ConsentUI {
 
 const HANDSHAKE_MS = 10_000;
 
+/**
+ * A session provider for tests, with a session channel that stands in for the service's
+ * session endpoint: it opens at once and welcomes every hello with the viewer count the
+ * test says, so the session actor's channel work never shows on the machine by itself.
+ * The test makes the channel drop, report viewers, and the provider end its session.
+ */
+class TestSessionProvider implements SessionProviderSpec {
+  /** The running session's context, while one runs. */
+  context: SessionContext | undefined;
+  starts = 0;
+  /** The open channel connection, if any. */
+  channel: TransportHandlers | undefined;
+  /** The viewer count the next welcome reports (the session actor's current one). */
+  viewersForWelcome = () => 0;
+
+  readonly transport: Transport = (handlers) => {
+    let state: 'open' | 'closed' = 'open';
+    const connection = {
+      get readyState() {
+        return state;
+      },
+      send: (data: string) => {
+        if (state !== 'open') return false;
+        const frame = JSON.parse(data) as { type: string };
+        if (frame.type === 'hello') {
+          this.channel = handlers;
+          handlers.message(
+            JSON.stringify({
+              type: 'welcome',
+              v: PROTOCOL_VERSION,
+              role: 'host',
+              sessionKey: this.context?.sessionKey ?? 'none',
+              viewers: this.viewersForWelcome(),
+            }),
+          );
+        }
+        return true;
+      },
+      close: () => {
+        if (state === 'closed') return;
+        state = 'closed';
+        if (this.channel === handlers) this.channel = undefined;
+      },
+    };
+    handlers.open();
+    return connection;
+  };
+
+  start(context: SessionContext) {
+    this.starts += 1;
+    this.context = context;
+    return {
+      stop: () => {
+        if (this.context === context) this.context = undefined;
+      },
+    };
+  }
+}
+
 /** What happened during one step (or a step and its consequence). */
 interface Observed {
   emitted: VisitorEmitted[];
@@ -51,6 +112,8 @@ interface Observed {
   frames: FromVisitor[];
   /** How many dialogs the UI had shown when the step began. */
   showsBefore: number;
+  /** How many sessions the provider had started when the step began. */
+  startsBefore: number;
 }
 
 /** What the pure machine says the same step does. */
@@ -73,11 +136,18 @@ export class PathRunner {
   // connection IDs are the model's and the real context must equal the model's exactly.
   readonly #service: MockService = createMockService({ clock: this.#clock, autoWelcome: false });
   readonly #dialog = new TestDialog();
+  readonly #session = new TestSessionProvider();
   readonly #visitor: Visitor;
   readonly #stepper: Stepper;
   readonly #path: VisitorPath;
   #refuseSends = 0;
-  #observed: Observed = { emitted: [], transitions: [], frames: [], showsBefore: 0 };
+  #observed: Observed = {
+    emitted: [],
+    transitions: [],
+    frames: [],
+    showsBefore: 0,
+    startsBefore: 0,
+  };
   #expected: Expected = { emitted: [], transitions: [], sends: [], spawned: [] };
   /** The pure machine's snapshot after the steps so far: the exact expectation. */
   #model: VisitorSnapshot;
@@ -119,6 +189,7 @@ export class PathRunner {
       ...(input.reconnect ? { reconnect: input.reconnect } : {}),
       ...(input.visible === undefined ? {} : { visible: input.visible }),
       ...(input.hasUI ? { ui: this.#dialog } : {}),
+      ...(input.hasSession ? { session: defineSessionProvider(this.#session) } : {}),
       inspect: (event) => {
         coverage.record(event);
         if (event.type === '@xstate.microstep') {
@@ -127,6 +198,7 @@ export class PathRunner {
       },
     });
     this.#visitor.actor.on('*', (event) => this.#observed.emitted.push(event as VisitorEmitted));
+    this.#session.viewersForWelcome = () => this.#model.context.sessionViewers;
     coverage.addNodes(this.#visitor.actor.getSnapshot());
     const initial = stepper.initial();
     this.#model = initial.snapshot;
@@ -254,6 +326,35 @@ export class PathRunner {
       case 'socket.error':
         this.#connection().push(event.message);
         return;
+      case 'socket.sessionTicket':
+      case 'socket.sessionRefused': {
+        // The service answers for the session that runs (see CURRENT_SESSION_KEY).
+        const { type, ...rest } = event;
+        const sessionKey = this.#model.context.sessionKey;
+        expect(sessionKey, `${this.#where}: no session to answer for`).toBeDefined();
+        this.#connection().push({
+          ...rest,
+          type: type === 'socket.sessionTicket' ? 'sessionTicket' : 'sessionRefused',
+          sessionKey,
+        } as never);
+        return;
+      }
+      case 'session.ticket': {
+        // The session channel drops; the session actor asks for a new ticket.
+        const channel = this.#sessionChannel();
+        this.#session.channel = undefined;
+        channel.close({ code: CloseCode.abnormal, reason: 'connection lost' });
+        return;
+      }
+      case 'session.viewers':
+        this.#sessionChannel().message(JSON.stringify({ type: 'viewers', viewers: event.viewers }));
+        return;
+      case 'session.ended': {
+        const context = this.#session.context;
+        expect(context, `${this.#where}: no session provider running`).toBeDefined();
+        context?.end(event.reason);
+        return;
+      }
       case 'socket.closed': {
         const connection = this.#connection();
         if (event.code === CloseCode.abnormal) {
@@ -293,6 +394,13 @@ export class PathRunner {
       case 'consent.failed':
         return;
     }
+  }
+
+  #sessionChannel(): TransportHandlers {
+    const channel = this.#session.channel;
+    if (!channel)
+      throw new Error(`${this.#where}: the model has a session channel but none is open`);
+    return channel;
   }
 
   #connection() {
@@ -366,6 +474,16 @@ export class PathRunner {
     expect(this.#dialog.shows - observed.showsBefore, `${where}: dialogs shown`).toBe(
       dialogs.length,
     );
+    // Session provider: started once per session the model starts, running exactly while
+    // the model is in a session.
+    const sessions = wanted.spawned.filter((s) => s.src === 'session');
+    expect(
+      this.#session.starts - observed.startsBefore,
+      `${where}: session providers started`,
+    ).toBe(expected.context.hasSession ? sessions.length : 0);
+    expect(this.#session.context !== undefined, `${where}: session provider running`).toBe(
+      expected.context.hasSession && expected.matches({ terms: 'session' }),
+    );
     const onScreen = expected.matches({ terms: { shown: 'dialog' } })
       ? expected.context.request!.view
       : undefined;
@@ -376,6 +494,7 @@ export class PathRunner {
       transitions: [],
       frames: [],
       showsBefore: this.#dialog.shows,
+      startsBefore: this.#session.starts,
     };
     this.#expected = { emitted: [], transitions: [], sends: [], spawned: [] };
   }

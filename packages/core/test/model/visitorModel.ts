@@ -34,6 +34,7 @@ export function modelKey(snapshot: VisitorSnapshot): string {
     context.defaultUI && context.hasUI,
     context.autoStart,
     context.lastDrop !== undefined,
+    context.sessionViewers > 0,
   ]);
 }
 
@@ -79,14 +80,28 @@ export function createVisitorTestModel(input: VisitorMachineInput): VisitorTestM
     { event: ModelEvent; next: VisitorSnapshot; info: SnapshotInfo }[]
   >();
 
-  const describe = (snapshot: VisitorSnapshot, effects: Effects, event?: ModelEvent) => {
+  const describe = (
+    snapshot: VisitorSnapshot,
+    effects: Effects,
+    event?: ModelEvent,
+    before?: SnapshotInfo,
+  ) => {
     const online = snapshot.matches({ connection: 'online' });
+    // The session actor's channel: opened by a ticket, lost when it drops or the session
+    // ends (a new session starts a new actor, without one).
+    const inSession =
+      snapshot.matches({ terms: 'session' }) && !effects.spawned.some((s) => s.src === 'session');
+    const channel =
+      inSession &&
+      (event?.type === 'socket.sessionTicket' ||
+        (event?.type !== 'session.ticket' && (before?.leadIn.channel ?? false)));
     const leadIn: LeadIn = {
       sent: online && effects.sends.length > 0 && !CONSEQUENCES.has(event?.type ?? ''),
       dialogOpened: effects.spawned.some((s) => s.src === 'consentDialog'),
+      channel,
     };
     const info: SnapshotInfo = {
-      key: `${modelKey(snapshot)}${leadIn.sent ? ' +sent' : ''}${leadIn.dialogOpened ? ' +dialog' : ''}`,
+      key: `${modelKey(snapshot)}${leadIn.sent ? ' +sent' : ''}${leadIn.dialogOpened ? ' +dialog' : ''}${channel ? ' +channel' : ''}`,
       leadIn,
       transitions: effects.transitions,
     };
@@ -108,8 +123,9 @@ export function createVisitorTestModel(input: VisitorMachineInput): VisitorTestM
   logic.transition = (snapshot, event) => {
     const effects = stepper.step(snapshot, event);
     const next = { ...effects.snapshot };
-    const info = describe(next, effects, event as ModelEvent);
-    const from = infoOf(snapshot).key;
+    const before = infoOf(snapshot);
+    const info = describe(next, effects, event as ModelEvent, before);
+    const from = before.key;
     const list = edges.get(from) ?? [];
     list.push({ event: event as ModelEvent, next, info });
     edges.set(from, list);

@@ -1,4 +1,5 @@
 import type { AgentLiveEvent } from '@beckon/core/protocol';
+import type { SessionBusMessage } from './SessionBusMessage.js';
 
 /**
  * What crosses from one connection to another through a `PresenceBus`. Every message
@@ -11,7 +12,8 @@ export type BusMessage =
   | RequestMessage
   | AckMessage
   | UndeliveredMessage
-  | EventMessage;
+  | EventMessage
+  | SessionBusMessage;
 
 /** To a visitor connection: it now holds focus. */
 export interface FocusMessage {

@@ -46,8 +46,19 @@ export interface PresenceBus {
   sendTo(connectionId: string, message: BusMessage): Promise<boolean>;
   /** Delivers to every current subscriber of `topic` (`group:<groupId>` for agent events). */
   publish(topic: string, message: BusMessage): void;
-  /** Receives what is published on `topic` until the returned function is called. */
+  /**
+   * Receives what is published on `topic` until the returned function is called. A bus
+   * between processes may need a moment before the subscription takes effect: see
+   * {@link PresenceBus.ready}.
+   */
   subscribe(topic: string, handler: TopicHandler): () => void;
+  /**
+   * Resolves once every subscription made before the call receives whatever is published
+   * from then on, in any process (at once for a bus of one process). Rejects when the bus
+   * cannot reach its broker. The hub waits for it before it welcomes an agent, so the agent
+   * misses no event that happens after its `welcome`.
+   */
+  ready(): Promise<void>;
   /** Stops all delivery and releases the bus's resources. Idempotent. */
   close(): Promise<void>;
 }

@@ -22,6 +22,7 @@ interface Subscription {
 // Answers of `sendTo`, made once: delivery is synchronous, so nothing is left to wait for.
 const TAKEN = Promise.resolve(true);
 const NOT_TAKEN = Promise.resolve(false);
+const READY = Promise.resolve();
 
 /**
  * The bus of a single process: delivery is synchronous (a handler runs before `sendTo` or
@@ -104,6 +105,8 @@ export function createMemoryBus(options: MemoryBusOptions = {}): PresenceBus {
         else topics.delete(topic);
       };
     },
+
+    ready: () => READY,
 
     async close() {
       closed = true;

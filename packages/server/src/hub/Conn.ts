@@ -18,8 +18,14 @@ export interface Conn {
   groupId: string;
   visitorId: string;
   agentId: string;
-  /** The registry knows this (visitor) connection; teardown must remove it. */
+  /** The registry knows (or may know) this visitor connection; teardown must remove it. */
   registered: boolean;
+  // What this visitor connection last told the service, kept so that it can be registered
+  // again should a cluster's shared state lose it (see `resync`).
+  /** Whether the app is in the foreground, as of `hello` or its latest `visibility`. */
+  visible: boolean;
+  /** Its latest `presence` data (the object the frame gate parsed; not copied). */
+  presence: Record<string, string> | undefined;
   watchAll: boolean;
   // The collections below are made on first use: most connections are visitors that never
   // need them, and three empty ones cost ~600 bytes per connection. (Always present, maybe
@@ -30,6 +36,10 @@ export interface Conn {
   requests: Map<number, Pending> | undefined;
   /** Visitor: requests shown on this connection and not acknowledged yet, by wire ID. */
   awaiting: Map<number, Incoming> | undefined;
+  /** Visitor: the session this connection announced (`sessionStart`) and has not ended. */
+  sessionKey: string | undefined;
+  /** Visitor: it was given a ticket for that session (later ones need no focus). */
+  sessionTicketed: boolean;
   limiter: RateLimiter;
   limitedStreak: number;
   /** When its recent bad frames came; made on the first. */
@@ -73,10 +83,14 @@ export function createConn(
     visitorId: '',
     agentId: '',
     registered: false,
+    visible: true,
+    presence: undefined,
     watchAll: false,
     watched: undefined,
     requests: undefined,
     awaiting: undefined,
+    sessionKey: undefined,
+    sessionTicketed: false,
     limiter,
     limitedStreak: 0,
     badFrames: undefined,

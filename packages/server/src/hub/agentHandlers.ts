@@ -1,5 +1,6 @@
 import { ErrorCode } from '@beckon/core/protocol';
 import type { VisitorRequest } from '../bus/BusMessage.js';
+import type { SessionRequests } from '../session/sessionRequests.js';
 import type { Conn } from './Conn.js';
 import type { ConnectionIO } from './connectionIO.js';
 import type { AgentMessage } from './frameGate.js';
@@ -13,18 +14,19 @@ const MAX_WATCHED = 10_000;
 /**
  * What a welcomed agent sends: `list` and `lookup` read the registry (in bounded pages),
  * `watch` and `unwatch` choose which events it hears, `showTerms` (with the group's terms
- * URL unless the agent gave one) and `signal` go to the relay.
+ * URL unless the agent gave one) and `signal` go to the relay, `joinSession` to the
+ * session part.
  *
  * @example
- * const handleAgent = createAgentHandlers(ctx, io, { relay, pages });
+ * const handleAgent = createAgentHandlers(ctx, io, { relay, sessions, pages });
  * await handleAgent(conn, { type: 'watch', id: 1 });
  */
 export function createAgentHandlers(
   ctx: HubContext,
   io: ConnectionIO,
-  parts: { relay: SignalRelay; pages: VisitorPages },
+  parts: { relay: SignalRelay; sessions: SessionRequests; pages: VisitorPages },
 ): (conn: Conn, m: AgentMessage) => Promise<void> {
-  const { relay, pages } = parts;
+  const { relay, sessions, pages } = parts;
   const { send } = io;
 
   return async (conn, m) => {
@@ -74,6 +76,9 @@ export function createAgentHandlers(
           name: m.name,
           properties: m.properties,
         });
+        return;
+      case 'joinSession':
+        await sessions.agentTicket(conn, m);
         return;
       case 'ping':
         send(conn, { type: 'pong' });

@@ -1,5 +1,6 @@
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { METRIC_NAMES } from '../createMetrics.js';
+import type { ConnectResult } from '../PresenceRegistry.js';
 import { AGENT_AUDIENCE, type TokenClaims, VISITOR_AUDIENCE, verifyToken } from '../tokens.js';
 import type { AgentFanOut } from './agentFanOut.js';
 import { type Conn, isClosed } from './Conn.js';
@@ -115,18 +116,26 @@ export function createHandshake(
     }
     if (isClosed(conn)) return;
     conn.visitorId = visitorId;
+    conn.visible = hello.visible;
     // Reachable before the registry names it, so nothing sent to it once it does is lost;
     // what arrives before the welcome waits in the connection's queue, behind this join.
     parts.attach(conn);
-    const result = await registry.connect({
-      groupId,
-      visitorId,
-      connectionId: conn.id,
-      visible: hello.visible,
-      at: now(),
-    });
-    // From here teardown (queued behind us if the peer already left) must unregister.
+    // From here teardown (queued behind us if the peer already left) must unregister, even
+    // if `connect` fails: a shared store may have applied it before the answer was lost.
     conn.registered = true;
+    let result: ConnectResult;
+    try {
+      result = await registry.connect({
+        groupId,
+        visitorId,
+        connectionId: conn.id,
+        visible: hello.visible,
+        at: now(),
+      });
+    } catch (error) {
+      unavailable(conn, error, 'visitor join');
+      return;
+    }
     if (isClosed(conn)) return;
     conn.phase = 'open';
     stopHandshakeTimer(conn);
@@ -176,10 +185,18 @@ export function createHandshake(
     const claims = await admit(conn, 'agent', hello.token, group.agentSecrets, groupId);
     if (!claims) return;
     conn.agentId = claims.sub;
-    conn.phase = 'open';
-    stopHandshakeTimer(conn);
     parts.attach(conn);
     fanOut.addAgent(conn);
+    // Welcomed only once its group's events reach this process, so it misses none after.
+    try {
+      await ctx.bus.ready();
+    } catch (error) {
+      unavailable(conn, error, 'agent join');
+      return;
+    }
+    if (isClosed(conn)) return;
+    conn.phase = 'open';
+    stopHandshakeTimer(conn);
     ctx.metrics.inc(METRIC_NAMES.connectionsTotal, { role: 'agent' });
     log.debug({ connectionId: conn.id, group: groupId, agentId: conn.agentId }, 'agent connected');
     send(conn, {
@@ -189,6 +206,17 @@ export function createHandshake(
       groupId,
       heartbeatMs,
     });
+  };
+
+  // The shared state failed us (or the service did): refuse with a code that says "retry".
+  const unavailable = (conn: Conn, error: unknown, where: string) => {
+    ctx.internal(error, where, conn);
+    refuse(
+      conn,
+      ErrorCode.internal,
+      CloseCode.unavailable,
+      'the service cannot register connections right now; try again',
+    );
   };
 
   return {

@@ -3,6 +3,7 @@ import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { createMemoryBus } from '../bus/createMemoryBus.js';
 import type { PresenceBus } from '../bus/PresenceBus.js';
+import type { PresenceCluster } from '../cluster/PresenceCluster.js';
 import { createMemoryRegistry } from '../createMemoryRegistry.js';
 import { createMetrics, METRIC_NAMES, type Metrics } from '../createMetrics.js';
 import type { PresenceHubOptions } from '../createPresenceHub.js';
@@ -43,16 +44,23 @@ export interface HubContext extends HubTimers {
   readonly groups: ReadonlyMap<string, GroupConfig>;
   readonly registry: PresenceRegistry;
   readonly bus: PresenceBus;
+  /** Membership in a cluster sharing the registry and bus; undefined for a lone process. */
+  readonly cluster: PresenceCluster | undefined;
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly now: () => number;
   readonly random: () => number;
   /** Set once the hub drains or closes: new connections are refused this way. */
   stopping: { code: number; reason: () => string } | undefined;
-  /** Counts and logs a failure of the service itself. */
+  /**
+   * Counts and logs a failure of the service itself (or, while the cluster's shared state is
+   * unreachable, a failure that is only that).
+   */
   internal(error: unknown, where: string, conn?: Conn): void;
   /** The rate limit of a role in a group: the group's own, else the service's. */
   limitFor(role: 'visitor' | 'agent', groupId: string): RateLimit;
+  /** Whether the shared state can be used now (always, without a cluster). */
+  available(): boolean;
 }
 
 const Options = z.looseObject({
@@ -104,7 +112,16 @@ export function createHubContext(options: PresenceHubOptions): {
   const groups = new Map<string, GroupConfig>(Object.entries(parseGroupsConfig(options.groups)));
   const metrics = options.metrics ?? createMetrics();
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info' });
+  const cluster = options.cluster;
+  const available = () => cluster === undefined || cluster.status().available;
   const internal = (error: unknown, where: string, conn?: Conn) => {
+    if (!available()) {
+      // One line per failed operation would flood the log during an outage; the cluster
+      // reports the outage itself.
+      metrics.inc(METRIC_NAMES.storeErrors);
+      log.debug({ err: error, where, connectionId: conn?.id }, 'shared state unavailable');
+      return;
+    }
     metrics.inc(METRIC_NAMES.internalErrors);
     log.error({ err: error, where, connectionId: conn?.id }, 'internal error');
   };
@@ -126,12 +143,14 @@ export function createHubContext(options: PresenceHubOptions): {
     groups,
     registry: options.registry ?? createMemoryRegistry(),
     bus: options.bus ?? createMemoryBus(),
+    cluster,
     metrics,
     log,
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
     stopping: undefined,
     internal,
+    available,
     timer: timers.timer,
     cancel: timers.cancel,
     cancelAll: timers.cancelAll,

@@ -34,6 +34,11 @@ export interface SignalRelay {
   onUndelivered(conn: Conn, m: UndeliveredMessage): void;
   /** An event on the group's topic; `focus` and `visitorDisconnected` end held requests. */
   onGroupEvent(groupId: string, event: AgentLiveEvent): void;
+  /**
+   * The process holding some visitor connections died: requests of this agent sent to one
+   * of them (`owns` says which) go to wherever their visitor's focus is now.
+   */
+  targetsLost(conn: Conn, owns: (connectionId: string) => boolean): void;
   /** The agent left: its requests are dropped, nobody is left to tell. */
   dropAgent(conn: Conn): void;
   /** The agent's connection is about to be closed by the service: answers each of its requests. */
@@ -262,6 +267,17 @@ export function createSignalRelay(ctx: HubContext, io: ConnectionIO): SignalRela
       // Only a request the visitor could have seen counts as an attempt.
       if (!m.sent) p.attempts -= 1;
       redispatch(p);
+    },
+
+    targetsLost(conn, owns) {
+      if (!conn.requests) return;
+      for (const p of [...conn.requests.values()]) {
+        if (p.done || p.target === undefined || !owns(p.target)) continue;
+        // It may have been shown before the process died: that counts as an attempt.
+        cancel(p.timer);
+        p.target = undefined;
+        redispatch(p);
+      }
     },
 
     onGroupEvent(groupId, event) {

@@ -1,3 +1,4 @@
+import type { ConnectionKey, DisconnectResult } from '../PresenceRegistry.js';
 import type { AgentFanOut } from './agentFanOut.js';
 import type { Conn } from './Conn.js';
 import type { FocusNotices } from './focusNotices.js';
@@ -17,60 +18,87 @@ export interface TeardownParts {
   delivery: RequestDelivery;
 }
 
+/** The end of connections: this hub's own, and those of processes that died. */
+export interface Teardown {
+  /** Takes a connection of this hub that closed out of everything; run once, from its queue. */
+  close(conn: Conn): Promise<void>;
+  /** A visitor connection left the registry (`result` is what `disconnect` said): tells everyone concerned. */
+  removed(key: ConnectionKey, result: DisconnectResult): void;
+  /** Tries again to remove connections whose removal failed (the shared state was unreachable). */
+  retryRemovals(): Promise<void>;
+}
+
 /**
- * The end of a connection, run once from its queue after it closed. An agent stops hearing
- * events and its requests are dropped. A visitor connection leaves the registry; focus
- * passes on, the grace window starts if it was the last one, and the requests it never
- * acknowledged go back to their agents' processes to be sent again.
+ * The end of a connection. An agent stops hearing events and its requests are dropped. A
+ * visitor connection leaves the registry; focus passes on, the grace window starts if it
+ * was the last one, and the requests it never acknowledged go back to their agents'
+ * processes to be sent again — also while the hub drains, since in a cluster the visitor's
+ * other connections and the agents live on. A removal the registry could not make is kept
+ * and made again once the shared state is back (`retryRemovals`).
  *
  * @example
  * const teardown = createTeardown(ctx, { forget, fanOut, focus, visitors, relay, delivery });
- * io.enqueue(conn, () => teardown(conn), 'teardown');
+ * io.enqueue(conn, () => teardown.close(conn), 'teardown');
  */
-export function createTeardown(
-  ctx: HubContext,
-  parts: TeardownParts,
-): (conn: Conn) => Promise<void> {
+export function createTeardown(ctx: HubContext, parts: TeardownParts): Teardown {
   const { registry, log, now } = ctx;
   const { fanOut, focus, visitors, relay, delivery } = parts;
+  let failed: ConnectionKey[] = [];
 
-  return async (conn) => {
-    parts.forget(conn);
-    if (conn.role === 'agent') {
-      fanOut.removeAgent(conn);
-      relay.dropAgent(conn);
-      log.debug({ connectionId: conn.id, group: conn.groupId }, 'agent disconnected');
-      return;
-    }
-    if (!conn.registered) return;
-    const { groupId, visitorId } = conn;
-    const orphans = delivery.orphans(conn);
-    const result = await registry.disconnect({
-      groupId,
-      visitorId,
-      connectionId: conn.id,
-      at: now(),
+  const removed = (key: ConnectionKey, result: DisconnectResult) => {
+    const { groupId, visitorId } = key;
+    const visitor = result.visitor;
+    if (!visitor) return;
+    fanOut.emit(groupId, visitorId, {
+      type: 'connections',
+      connections: visitor.connections.length,
     });
-    log.debug({ connectionId: conn.id, group: groupId, visitorId }, 'visitor connection closed');
-    if (ctx.stopping) return;
-    if (result.visitor) {
-      fanOut.emit(groupId, visitorId, {
-        type: 'connections',
-        connections: result.visitor.connections.length,
-      });
-    }
     if (result.focus) focus.apply(groupId, visitorId, result.focus);
-    if (result.visitor && result.visitor.connections.length === 0)
-      visitors.left(groupId, visitorId);
-    if (result.visibilityChanged && result.visitor) {
-      visitors.visibility(
-        groupId,
-        visitorId,
-        result.visitor.visibility,
-        result.visitor.hiddenSince,
-      );
+    if (visitor.connections.length === 0 && visitor.disconnectedAt !== undefined) {
+      visitors.left(groupId, visitorId, visitor.disconnectedAt);
     }
-    // Requests the closed connection never acknowledged go to whoever has focus now.
-    delivery.reportUndelivered(conn.id, orphans);
+    if (result.visibilityChanged) {
+      visitors.visibility(groupId, visitorId, visitor.visibility, visitor.hiddenSince);
+    }
+  };
+
+  const remove = async (key: ConnectionKey): Promise<boolean> => {
+    let result: DisconnectResult;
+    try {
+      result = await registry.disconnect({ ...key, at: now() });
+    } catch (error) {
+      ctx.internal(error, 'visitor teardown');
+      failed.push(key);
+      return false;
+    }
+    removed(key, result);
+    return true;
+  };
+
+  return {
+    async close(conn) {
+      parts.forget(conn);
+      if (conn.role === 'agent') {
+        fanOut.removeAgent(conn);
+        relay.dropAgent(conn);
+        log.debug({ connectionId: conn.id, group: conn.groupId }, 'agent disconnected');
+        return;
+      }
+      if (!conn.registered) return;
+      const { groupId, visitorId } = conn;
+      const orphans = delivery.orphans(conn);
+      await remove({ groupId, visitorId, connectionId: conn.id });
+      log.debug({ connectionId: conn.id, group: groupId, visitorId }, 'visitor connection closed');
+      // Requests the closed connection never acknowledged go to whoever has focus now.
+      delivery.reportUndelivered(conn.id, orphans);
+    },
+
+    removed,
+
+    async retryRemovals() {
+      const keys = failed;
+      failed = [];
+      for (const key of keys) await remove(key);
+    },
   };
 }

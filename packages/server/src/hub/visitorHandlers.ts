@@ -1,3 +1,4 @@
+import type { SessionRequests } from '../session/sessionRequests.js';
 import type { AgentFanOut } from './agentFanOut.js';
 import type { Conn } from './Conn.js';
 import type { ConnectionIO } from './connectionIO.js';
@@ -13,6 +14,7 @@ export interface VisitorHandlerParts {
   focus: FocusNotices;
   visitors: VisitorTimers;
   delivery: RequestDelivery;
+  sessions: SessionRequests;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface VisitorHandlerParts {
  * answers an agent's request.
  *
  * @example
- * const handleVisitor = createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery });
+ * const handleVisitor = createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery, sessions });
  * await handleVisitor(conn, { type: 'presence', data: { url: '/cart' } });
  */
 export function createVisitorHandlers(
@@ -30,7 +32,7 @@ export function createVisitorHandlers(
   parts: VisitorHandlerParts,
 ): (conn: Conn, m: VisitorMessage) => Promise<void> {
   const { registry, now } = ctx;
-  const { fanOut, focus, visitors, delivery } = parts;
+  const { fanOut, focus, visitors, delivery, sessions } = parts;
   const emit = fanOut.emit;
 
   const activity = async (conn: Conn) => {
@@ -47,11 +49,13 @@ export function createVisitorHandlers(
     const { groupId, visitorId } = conn;
     switch (m.type) {
       case 'presence':
+        conn.presence = m.data;
         await activity(conn);
         await registry.setPresence({ groupId, visitorId, data: m.data, at: now() });
         emit(groupId, visitorId, { type: 'presence', data: m.data });
         return;
       case 'visibility': {
+        conn.visible = m.visible;
         await activity(conn);
         const r = await registry.setVisibility({
           groupId,
@@ -74,8 +78,10 @@ export function createVisitorHandlers(
         }
         return;
       case 'sessionStart':
+        // `sessions.started` records the key on the connection (resync re-registers it).
         await registry.setSessionKey({ groupId, visitorId, sessionKey: m.sessionKey });
         emit(groupId, visitorId, { type: 'sessionStart', sessionKey: m.sessionKey });
+        await sessions.started(conn, m);
         return;
       case 'sessionEnd':
         await registry.setSessionKey({ groupId, visitorId, sessionKey: undefined });
@@ -83,6 +89,10 @@ export function createVisitorHandlers(
           type: 'sessionEnd',
           ...(m.reason !== undefined && { reason: m.reason }),
         });
+        await sessions.ended(conn, m);
+        return;
+      case 'sessionTicket':
+        await sessions.visitorTicket(conn, m);
         return;
       case 'error':
         emit(groupId, visitorId, {

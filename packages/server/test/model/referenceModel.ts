@@ -191,13 +191,15 @@ export class ReferenceModel {
     this.time = end;
   }
 
-  /** A new service: nobody connected, nothing remembered, every request ended. */
+  /**
+   * A new service: nobody connected, nothing remembered, every request ended. Epochs go on
+   * growing (the service's never fall below its clock, so a restart does not reuse them).
+   */
   restart() {
     for (const r of this.requests) {
       if (!r.outcome) r.outcome = { kind: 'failed', code: 'notConnected' };
     }
     this.visitors.clear();
-    this.groupEpoch = 0;
   }
 
   /** What an agent watching the group should show. */

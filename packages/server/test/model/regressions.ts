@@ -31,4 +31,15 @@ export const REGRESSIONS: { found: string; commands: Command[] }[] = [
       { type: 'connect', visitor: 0, visible: false, acks: 'ack' },
     ],
   },
+  {
+    found:
+      'harness: the epoch of a request re-sent after its tab dropped was checked before it was learned',
+    commands: [
+      { type: 'connect', visitor: 1, visible: false, acks: 'ack' },
+      { type: 'connect', visitor: 1, visible: false, acks: 'mute' },
+      { type: 'request', agent: 0, visitor: 1, kind: 'showTerms' },
+      { type: 'drop', visitor: 1, tab: 1 },
+      { type: 'connect', visitor: 0, visible: false, acks: 'ack' },
+    ],
+  },
 ];

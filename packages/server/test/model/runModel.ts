@@ -1,5 +1,5 @@
 import { type Agent, AgentRequestError } from '@beckon/core/agent';
-import { listAll } from '../registry.contract.js';
+import { listAll } from '../../src/testing/listAll.js';
 import { AGENTS, type Command, TIMINGS } from './commands.js';
 import { createManualClock } from './manualClock.js';
 import { type ModelRequest, type ModelTab, ReferenceModel } from './referenceModel.js';
@@ -62,6 +62,24 @@ export async function runModel(target: Target, commands: readonly Command[]): Pr
   // After a restart or a drop, the connection an agent must have left behind.
   const stale: (string | undefined)[] = [];
   const done: Command[] = [];
+  // The service's epochs are its own numbers (never below its clock in microseconds); the
+  // model counts 1, 2, 3, … Each model epoch is matched with the service's as they appear,
+  // and the match must keep their order: epochs grow, and are never reused.
+  const epochs = new Map<number, number>();
+  const epochOf = (modelEpoch: number): number | undefined => epochs.get(modelEpoch);
+  const learnEpoch = (modelEpoch: number, serviceEpoch: number): string | undefined => {
+    const known = epochs.get(modelEpoch);
+    if (known !== undefined) {
+      return known === serviceEpoch ? undefined : `epoch ${serviceEpoch}, not ${known}`;
+    }
+    for (const [m, e] of epochs) {
+      if (e === serviceEpoch || m < modelEpoch !== e < serviceEpoch) {
+        return `epoch ${serviceEpoch} out of order for the model's ${modelEpoch}`;
+      }
+    }
+    epochs.set(modelEpoch, serviceEpoch);
+    return undefined;
+  };
   await target.start(time);
   try {
     for (let i = 0; i < AGENTS; i++) agents.push(await target.agent());
@@ -175,33 +193,6 @@ export async function runModel(target: Target, commands: readonly Command[]): Pr
     // What disagrees now; throws for what no amount of waiting can fix.
     const problems = async (): Promise<string[]> => {
       const out: string[] = [];
-      for (const r of requests) {
-        const s = r.settled;
-        if (s && !s.ok && s.error instanceof Error && s.error.message.startsWith(CLIENT_TIMEOUT)) {
-          throw new ModelMismatch(`${r.what} met silence: ${s.error.message}`);
-        }
-        if (s && !r.model.outcome) {
-          throw new ModelMismatch(`${r.what} ended (${describe(s)}) while the model still waits`);
-        }
-        const want = r.model.outcome;
-        if (!want) continue;
-        if (!s) {
-          out.push(`${r.what}: not answered yet, expected ${JSON.stringify(wanted(want))}`);
-          continue;
-        }
-        const ok =
-          want.kind === 'delivered'
-            ? s.ok &&
-              s.value.connectionId === tabOf(want.tab).connectionId &&
-              s.value.epoch === want.epoch
-            : !s.ok && s.error instanceof AgentRequestError && s.error.code === want.code;
-        if (!ok) {
-          throw new ModelMismatch(
-            `${r.what}: got ${describe(s)}, expected ${JSON.stringify(wanted(want))}`,
-          );
-        }
-      }
-
       const records = await listAll(target.registry(), GROUP);
       const expected = model.expectedView();
       const known = new Set(records.map((r) => r.visitorId));
@@ -222,10 +213,12 @@ export async function runModel(target: Target, commands: readonly Command[]): Pr
           presence: record.presence,
           sessionKey: record.sessionKey,
         };
+        const wrongEpoch = learnEpoch(e.epoch, record.epoch);
+        if (wrongEpoch) out.push(`registry ${record.visitorId}: ${wrongEpoch}`);
         const want = {
           connections: wantIds,
           focused: e.focusedConnectionId && tabOf(e.focusedConnectionId).connectionId,
-          epoch: e.epoch,
+          epoch: epochOf(e.epoch),
           visibility: e.visibility,
           presence: e.presence,
           sessionKey: e.sessionKey,
@@ -233,6 +226,38 @@ export async function runModel(target: Target, commands: readonly Command[]): Pr
         if (!sameJson(got, want)) {
           out.push(
             `registry ${record.visitorId}: ${JSON.stringify(got)} ≠ ${JSON.stringify(want)}`,
+          );
+        }
+      }
+
+      // Requests, once the registry above has told which epochs are whose.
+      for (const r of requests) {
+        const s = r.settled;
+        if (s && !s.ok && s.error instanceof Error && s.error.message.startsWith(CLIENT_TIMEOUT)) {
+          throw new ModelMismatch(`${r.what} met silence: ${s.error.message}`);
+        }
+        if (s && !r.model.outcome) {
+          throw new ModelMismatch(`${r.what} ended (${describe(s)}) while the model still waits`);
+        }
+        const want = r.model.outcome;
+        if (!want) continue;
+        if (want.kind === 'delivered' && epochOf(want.epoch) === undefined) {
+          out.push(`${r.what}: the service's epoch for the model's ${want.epoch} is not known yet`);
+          continue;
+        }
+        if (!s) {
+          out.push(`${r.what}: not answered yet, expected ${JSON.stringify(wanted(want))}`);
+          continue;
+        }
+        const ok =
+          want.kind === 'delivered'
+            ? s.ok &&
+              s.value.connectionId === tabOf(want.tab).connectionId &&
+              s.value.epoch === epochOf(want.epoch)
+            : !s.ok && s.error instanceof AgentRequestError && s.error.code === want.code;
+        if (!ok) {
+          throw new ModelMismatch(
+            `${r.what}: got ${describe(s)}, expected ${JSON.stringify(wanted(want))}`,
           );
         }
       }
@@ -250,8 +275,10 @@ export async function runModel(target: Target, commands: readonly Command[]): Pr
           out.push(
             `v${n}: tabs ${believers.map((t) => t.seq)} believe they are focused, not ${want.map((t) => t.seq)}`,
           );
-        } else if (v.focused && tabOf(v.focused).epoch !== v.epoch) {
-          out.push(`v${n}: the focused tab knows epoch ${tabOf(v.focused).epoch}, not ${v.epoch}`);
+        } else if (v.focused && tabOf(v.focused).epoch !== epochOf(v.epoch)) {
+          out.push(
+            `v${n}: the focused tab knows epoch ${tabOf(v.focused).epoch}, not the service's`,
+          );
         }
       }
 
@@ -282,6 +309,7 @@ export async function runModel(target: Target, commands: readonly Command[]): Pr
           .map((e) => ({
             ...e,
             focusedConnectionId: e.focusedConnectionId && tabOf(e.focusedConnectionId).connectionId,
+            epoch: epochOf(e.epoch),
           }))
           .sort((a, b) => (a.visitorId < b.visitorId ? -1 : 1));
         if (!sameJson(view, want)) {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BusMessage, PresenceBus } from '../src/index.js';
+import type { BusMessage, PresenceBus } from '../index.js';
 
 /**
  * Handles on one bus. `sender` and `receiver` stand for two processes sharing it (two
@@ -36,6 +36,8 @@ const until = (check: () => void) => vi.waitFor(check, { timeout: 2_000, interva
 const focus = (epoch: number): BusMessage => ({ type: 'focus', epoch });
 const marker: BusMessage = { type: 'blur', epoch: -1 };
 const copy = (message: BusMessage) => JSON.parse(JSON.stringify(message)) as BusMessage;
+/** Subscriptions of a bus between processes take effect a moment later: wait for them. */
+const subscribed = (...buses: PresenceBus[]) => Promise.all(buses.map((bus) => bus.ready()));
 
 /** One of every kind, with the awkward values JSON has to carry. */
 const SAMPLES: BusMessage[] = [
@@ -115,6 +117,26 @@ export function busContract(name: string, factory: () => BusFixture | Promise<Bu
       expect(bystander.received).toEqual([]);
     });
 
+    it('delivers to a connection attached on the sending bus itself', async () => {
+      const id = sender.createConnectionId();
+      const local = recorder();
+      sender.attach(id, local.onConnection);
+      expect(await sender.sendTo(id, focus(1))).toBe(true);
+      expect(await sender.sendTo(id, marker)).toBe(true);
+      await until(() => expect(local.messages()).toEqual([focus(1), marker]));
+      sender.detach(id);
+      expect(await sender.sendTo(id, focus(2))).toBe(false);
+    });
+
+    it('a subscription made after ready() has resolved receives what is published after it', async () => {
+      const late = recorder();
+      await subscribed(receiver);
+      receiver.subscribe('group:late', late.onTopic);
+      await subscribed(receiver);
+      sender.publish('group:late', focus(1));
+      await until(() => expect(late.messages()).toEqual([focus(1)]));
+    });
+
     it('resolves false for an unknown connection and delivers nothing', async () => {
       const id = receiver.createConnectionId();
       const attached = recorder();
@@ -157,6 +179,7 @@ export function busContract(name: string, factory: () => BusFixture | Promise<Bu
       receiver.subscribe('group:shop', there.onTopic);
       receiver.subscribe('group:shop', alsoThere.onTopic);
       receiver.subscribe('group:other', elsewhere.onTopic);
+      await subscribed(sender, receiver);
       sender.publish('group:shop', focus(1));
       sender.publish('group:other', marker);
       await until(() => {
@@ -175,6 +198,7 @@ export function busContract(name: string, factory: () => BusFixture | Promise<Bu
       const staying = recorder();
       const unsubscribe = receiver.subscribe('group:shop', leaving.onTopic);
       receiver.subscribe('group:shop', staying.onTopic);
+      await subscribed(receiver);
       sender.publish('group:shop', focus(1));
       await until(() => expect(leaving.messages()).toEqual([focus(1)]));
       unsubscribe();
@@ -191,6 +215,7 @@ export function busContract(name: string, factory: () => BusFixture | Promise<Bu
       const subscriber = recorder();
       receiver.attach(id, connection.onConnection);
       receiver.subscribe('group:shop', subscriber.onTopic);
+      await subscribed(receiver);
       const sent = Array.from({ length: 200 }, (_, i) => focus(i + 1));
       const answers: Promise<boolean>[] = [];
       for (const message of sent) {
@@ -212,6 +237,7 @@ export function busContract(name: string, factory: () => BusFixture | Promise<Bu
       const subscriber = recorder();
       receiver.attach(id, connection.onConnection);
       receiver.subscribe('group:shop', subscriber.onTopic);
+      await subscribed(receiver);
       for (const message of SAMPLES) {
         await sender.sendTo(id, message);
         sender.publish('group:shop', message);
@@ -232,6 +258,7 @@ export function busContract(name: string, factory: () => BusFixture | Promise<Bu
           throw new Error('handler bug');
         });
         receiver.subscribe('group:shop', staying.onTopic);
+        await subscribed(receiver);
         sender.publish('group:shop', focus(1));
         sender.publish('group:shop', focus(2));
         await until(() => expect(staying.messages()).toEqual([focus(1), focus(2)]));
@@ -246,6 +273,7 @@ export function busContract(name: string, factory: () => BusFixture | Promise<Bu
       const subscriber = recorder();
       sender.attach(id, connection.onConnection);
       sender.subscribe('group:shop', subscriber.onTopic);
+      await subscribed(sender);
       await sender.close();
       await sender.close();
       expect(await sender.sendTo(id, focus(1))).toBe(false);
