@@ -646,16 +646,19 @@ describe('reconnecting', () => {
     expect(peer.current.sent.map((m) => m.type)).toEqual(['hello']);
   });
 
-  it('reports a re-watch the service refuses through error', () => {
+  it('reports a re-watch the service refuses through error', async () => {
     const { agent, peer, clock, online, of } = startAgent();
     const conn = online();
-    void agent.watch('bob');
+    // It waits for its lookup, which the drop ends: notConnected, the watch stays on record.
+    const watching = outcome(agent.watch('bob'));
     conn.push({ type: 'ok', id: conn.last('watch').id });
     conn.drop();
     clock.increment(250);
     peer.current.welcome();
     const rewatch = peer.current.last('watch');
     peer.current.push({ type: 'failed', id: rewatch.id, code: 'forbidden', message: 'not yours' });
+    await flush();
+    expect(watching.error).toMatchObject({ code: 'notConnected' });
     expect(of('error')).toEqual([
       { type: 'error', source: 'sync', code: 'forbidden', message: 'watch for bob: not yours' },
     ]);
