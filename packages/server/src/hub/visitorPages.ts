@@ -54,17 +54,17 @@ export interface EncodedPage {
  * summary is encoded once and measured, so the page stops before the frame would pass
  * `LIMITS.maxFrameBytes` instead of being built and refused. The property limits keep one
  * summary well under the limit (60 KB of data even if every character needs a six-byte
- * escape), so a page holds at least one visitor. `next` is set when `more` says the listing
- * goes on, or when some records did not fit.
+ * escape), so a page holds at least one visitor. `next` is the last visitor sent when some
+ * records did not fit, else the registry's own cursor (`registryNext`, absent at the end).
  *
  * @example
- * const page = encodePage(7, records, registryHadMore);
+ * const page = encodePage(7, result.visitors, result.next);
  * io.sendText(conn, page.text);
  */
 export function encodePage(
   id: number,
   records: readonly VisitorRecord[],
-  more: boolean,
+  registryNext: string | undefined,
 ): EncodedPage {
   const parts: string[] = [];
   let bytes = ENVELOPE_BYTES;
@@ -75,8 +75,10 @@ export function encodePage(
     parts.push(part);
     bytes += size;
   }
-  const last = records[parts.length - 1];
-  const next = (more || parts.length < records.length) && last ? last.visitorId : undefined;
+  const next =
+    parts.length < records.length
+      ? (records[parts.length - 1] as VisitorRecord).visitorId
+      : registryNext;
   // Built from the encoded parts rather than re-encoded as a whole: JSON.stringify of the
   // message would give the same text (the test checks it parses as a `visitors` message).
   const text = `{"type":"visitors","id":${id},"visitors":[${parts.join(',')}]${
@@ -122,7 +124,7 @@ export function createVisitorPages(ctx: HubContext, io: ConnectionIO): VisitorPa
           conn.groupId,
           after === undefined ? { limit: want } : { after, limit: want },
         );
-        const page = encodePage(id, result.visitors, result.next !== undefined);
+        const page = encodePage(id, result.visitors, result.next);
         if (page.count < result.visitors.length) conn.pageHint = Math.max(8, page.count * 2);
         else if (result.visitors.length === want) {
           conn.pageHint = Math.min(LIMITS.maxListPage, want * 2);
