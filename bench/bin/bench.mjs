@@ -7,6 +7,7 @@
 //   node bench/bin/bench.mjs run [--smoke] [--out <file>] [--only idle,latency,…] [--runs <n>]
 //   node bench/bin/bench.mjs report [<results.json>]
 //   node bench/bin/bench.mjs size
+//   node bench/bin/bench.mjs soak [--smoke] [--minutes n] [--visitors n] [--agents n] [--out file]
 import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,12 +26,13 @@ const COMMANDS = {
   ],
   report: ['report'],
   size: ['sizeCheck'],
+  soak: ['soak', 'servers/beckonServer', 'clients/soakClient'],
 };
 
 const [command, ...args] = process.argv.slice(2);
 if (!(command in COMMANDS)) {
   console.error(
-    'usage: bench.mjs run [--smoke] [--out file] [--only …] [--runs n] | report [file] | size',
+    'usage: bench.mjs run [--smoke] [--out file] [--only …] [--runs n] | report [file] | size | soak [--smoke] [--minutes n] [--visitors n] [--agents n] [--out file]',
   );
   process.exit(2);
 }

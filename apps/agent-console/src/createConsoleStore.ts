@@ -25,11 +25,6 @@ export interface ConsoleState {
 }
 
 export interface ConsoleStoreOptions {
-  /**
-   * How often to re-read the group listing while connected, in ms (0: never): a safety net
-   * against a missed live event. Default 15 000.
-   */
-  refreshMs?: number;
   /** Timeline entries kept per visitor. Default {@link MAX_TIMELINE_ENTRIES}. */
   maxEntries?: number;
   /** Visitors whose timelines are kept; the least recently active go first. Default 500. */
@@ -52,10 +47,10 @@ export interface ConsoleStore {
 }
 
 /**
- * Creates the console's store for an agent: it watches the whole group whenever the agent
- * connects, records each visitor's live events as a timeline, refreshes the visitor map
- * where live events fall short (connection counts), and runs One-Click Connect requests.
- * Create it before `agent.connect()` so no event is missed.
+ * Creates the console's store for an agent: it watches the whole group once the agent
+ * connects (the agent keeps the watch and its visitor map live from then on, listing the
+ * group again after each reconnect), records each visitor's live events as a timeline, and
+ * runs One-Click Connect requests. Create it before `agent.connect()` so no event is missed.
  *
  * @example
  * const agent = createAgent({ transport, groupId: 'demo', token });
@@ -64,7 +59,6 @@ export interface ConsoleStore {
  * await store.oneClickConnect('alice-42'); // { state: 'delivered', connectionId, epoch, at }
  */
 export function createConsoleStore(agent: Agent, options: ConsoleStoreOptions = {}): ConsoleStore {
-  const refreshMs = options.refreshMs ?? 15_000;
   const maxEntries = options.maxEntries ?? MAX_TIMELINE_ENTRIES;
   const maxVisitors = options.maxVisitors ?? 500;
   const now = options.now ?? Date.now;
@@ -100,36 +94,24 @@ export function createConsoleStore(agent: Agent, options: ConsoleStoreOptions = 
     });
   };
 
-  // Watch the group (the agent re-sends the watch after reconnects by itself), then read
-  // the listing once: its reply comes after the agent's own seed listing, so once it is in,
-  // the visitor map is filled.
-  let syncing = false;
-  let again = false;
-  // `connected` listeners pass `true`: the sync must run even if called from inside one.
+  // Watch the group: `watch()` resolves once the agent has read the whole listing (page by
+  // page), so the visitor map is filled. The agent re-sends the watch after reconnects and
+  // lists again by itself; a watch that failed is asked for again on the next connect.
+  let watching = false;
+  // `connected` listeners pass `true`: the watch must go out even from inside one.
   const sync = async (justConnected = false): Promise<void> => {
-    if (disposed) return;
-    if (syncing) {
-      // A reconnect while the last sync is still settling: run once more after it.
-      again ||= justConnected;
-      return;
-    }
+    if (disposed || watching) return;
     if (!justConnected && agent.getSnapshot().status !== 'connected') return;
-    syncing = true;
+    if (agent.getSnapshot().watchingGroup && state.loaded) return;
+    watching = true;
     try {
-      if (!agent.getSnapshot().watchingGroup) await agent.watch();
-      await agent.listVisitors();
-      if (!disposed && (!state.loaded || state.lastError)) {
-        set({ loaded: true, lastError: undefined });
-      }
+      await agent.watch();
+      if (!disposed) set({ loaded: true, lastError: undefined });
     } catch (error) {
-      // `notConnected` means the link dropped meanwhile: the next `connected` syncs again.
+      // `notConnected` means the link dropped meanwhile: the next `connected` watches again.
       if ((error as { code?: unknown })?.code !== 'notConnected') reportSync(error);
     } finally {
-      syncing = false;
-    }
-    if (again) {
-      again = false;
-      await sync(true);
+      watching = false;
     }
   };
 
@@ -161,7 +143,6 @@ export function createConsoleStore(agent: Agent, options: ConsoleStoreOptions = 
     );
   }
 
-  const refresher = refreshMs > 0 ? setInterval(() => void sync(), refreshMs) : undefined;
   // The store may be created after the agent connected (a remount): catch up.
   if (agent.getSnapshot().status === 'connected') void sync();
 
@@ -208,7 +189,6 @@ export function createConsoleStore(agent: Agent, options: ConsoleStoreOptions = 
       if (disposed) return;
       disposed = true;
       for (const off of offs) off();
-      if (refresher !== undefined) clearInterval(refresher);
       listeners.clear();
     },
   };

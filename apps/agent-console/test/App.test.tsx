@@ -33,7 +33,7 @@ const configFor = (token?: string): RuntimeConfig => ({
 
 /** Renders the console signed in (as with a prefilled token), in StrictMode. */
 function renderSignedIn(b: TestBackend) {
-  const options: SessionOptions = { transport: b.transport, refreshMs: 0 };
+  const options: SessionOptions = { transport: b.transport };
   const session = createSession(
     { serverUrl: 'ws://127.0.0.1:8080/', groupId: GROUP_ID, token: b.token },
     options,
@@ -58,7 +58,7 @@ const rowIds = () =>
 describe('signing in', () => {
   it('asks for a token when none is configured, then connects with the pasted one', async () => {
     const b = await backend();
-    render(<App config={configFor()} sessionOptions={{ transport: b.transport, refreshMs: 0 }} />);
+    render(<App config={configFor()} sessionOptions={{ transport: b.transport }} />);
     expect(screen.queryByTestId('agent-status')).toBeNull();
     fireEvent.change(screen.getByTestId('token-input'), { target: { value: b.token } });
     fireEvent.click(screen.getByTestId('sign-in'));
@@ -88,7 +88,7 @@ describe('signing in', () => {
 
   it('says an invalid token was refused, and signs in again with a new one', async () => {
     const b = await backend();
-    const options: SessionOptions = { transport: b.transport, refreshMs: 0 };
+    const options: SessionOptions = { transport: b.transport };
     const bad = createSession(
       { serverUrl: 'ws://x/', groupId: GROUP_ID, token: 'not-a-jwt' },
       options,
@@ -112,7 +112,7 @@ describe('a service that cannot be reached', () => {
     };
     const session = createSession(
       { serverUrl: 'ws://127.0.0.1:1/', groupId: GROUP_ID, token: 'jwt' },
-      { transport: unreachable, refreshMs: 0 },
+      { transport: unreachable },
     );
     cleanups.push(() => session.close());
     render(<App config={configFor('jwt')} initialSession={session} />);

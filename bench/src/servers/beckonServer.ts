@@ -26,10 +26,13 @@ const server = await createPresenceServer({
   port: config.port ?? 0,
   groups: { [BENCH_GROUP]: { presence: true, termsUrl: '/terms', agentSecrets: [secret] } },
   logLevel: config.logLevel ?? 'warn',
-  // The default (20 frames/s per connection) is right for visitors, but one agent sends
-  // 2,000 signals/s here and visitors send presence as fast as they can: lift it so the
-  // benchmark measures the engine, not the limiter.
+  // The defaults (20 frames/s per visitor, 100 per agent) are right for people, but one
+  // agent sends 2,000 signals/s here and visitors send presence as fast as they can: lift
+  // them so the benchmark measures the engine, not the limiter.
   rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
+  agentRateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
+  // Every client of the benchmark connects from 127.0.0.1.
+  maxConnectionsPerAddress: 0,
   ...(config.drainSpreadMs !== undefined && { drainSpreadMs: config.drainSpreadMs }),
 });
 const agentToken = await mintAgentToken({

@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { announce, serveRpc } from '../lib/serveRpc.js';
 
 /** What a server under test reports about itself. */
@@ -73,6 +74,11 @@ export function hostServer(server: HostedServer): void {
       };
       loop.reset();
       return stats;
+    },
+    // For finding what grows: a V8 heap snapshot written to `path` (after a full GC).
+    heapSnapshot: (args) => {
+      gc?.();
+      return writeHeapSnapshot(String(args.path));
     },
   });
   let stopping = false;

@@ -183,10 +183,20 @@ describe('requests and replies', () => {
     expect(w2).toEqual({ type: 'watch', id: w2!.id });
     conn.push({ type: 'ok', id: w1!.id });
     conn.push({ type: 'ok', id: w2!.id });
+    // Each resolves once the view holds what it watches: the visitor's lookup, the group's
+    // listing (which the agent asks for by itself).
+    const one$ = outcome(one);
+    const all$ = outcome(all);
+    await flush();
+    expect([one$.settled, all$.settled]).toEqual([false, false]);
+    expect(agent.getSnapshot().syncing).toBe(true);
+    conn.push({ type: 'visitor', id: conn.last('lookup').id, visitor: alice });
+    conn.push({ type: 'visitors', id: conn.last('list').id, visitors: [alice] });
     await expect(one).resolves.toBeUndefined();
     await expect(all).resolves.toBeUndefined();
     expect(agent.getSnapshot()).toMatchObject({
       watchingGroup: true,
+      syncing: false,
       watchedVisitors: ['alice-42'],
     });
 
@@ -250,7 +260,7 @@ describe('requests and replies', () => {
     const absent = agent.showTerms('ghost');
     const busy = agent.showTerms('alice-42');
     const slow = agent.signalVisitor('alice-42', 'c_x');
-    const limited = agent.listVisitors();
+    const limited = agent.signalVisitor('bob', 'c_y');
     const refused = agent.lookupVisitor('alice-42');
     conn.push({
       type: 'failed',
@@ -264,10 +274,15 @@ describe('requests and replies', () => {
       code: 'busy',
       message: 'in a session',
     });
-    conn.push({ type: 'failed', id: conn.last('signal').id, code: 'timeout', message: 'no ack' });
     conn.push({
       type: 'failed',
-      id: conn.last('list').id,
+      id: conn.last('signal').id - 1,
+      code: 'timeout',
+      message: 'no ack',
+    });
+    conn.push({
+      type: 'failed',
+      id: conn.last('signal').id,
       code: 'rateLimited',
       message: 'slow down',
       retryAfter: 1_500,
@@ -310,6 +325,7 @@ describe('requests and replies', () => {
     const { id } = conn.last('watch');
     conn.push({ type: 'ok', id });
     conn.push({ type: 'failed', id, code: 'internal', message: 'late duplicate' });
+    conn.push({ type: 'visitor', id: conn.last('lookup').id, visitor: null });
     await expect(watching).resolves.toBeUndefined();
     expect(agent.getSnapshot().status).toBe('connected');
   });
@@ -515,6 +531,7 @@ describe('reconnecting', () => {
     const conn = online();
     const group = agent.watch();
     conn.push({ type: 'ok', id: conn.last('watch').id });
+    conn.push({ type: 'visitors', id: conn.last('list').id, visitors: [] });
     await group;
     const one = agent.watch('bob');
     conn.push({ type: 'ok', id: conn.last('watch').id });
@@ -579,6 +596,7 @@ describe('reconnecting', () => {
     const conn = online();
     const watching = agent.watch();
     conn.push({ type: 'ok', id: conn.last('watch').id });
+    conn.push({ type: 'visitors', id: conn.last('list').id, visitors: [] });
     await watching;
     conn.close(CloseCode.unauthorized, 'token expired');
     expect(agent.getSnapshot()).toMatchObject({
@@ -616,6 +634,7 @@ describe('reconnecting', () => {
     const conn = online();
     const watching = agent.watch();
     conn.push({ type: 'ok', id: conn.last('watch').id });
+    conn.push({ type: 'visitors', id: conn.last('list').id, visitors: [] });
     await watching;
     conn.drop();
     agent.disconnect();
@@ -627,16 +646,19 @@ describe('reconnecting', () => {
     expect(peer.current.sent.map((m) => m.type)).toEqual(['hello']);
   });
 
-  it('reports a re-watch the service refuses through error', () => {
+  it('reports a re-watch the service refuses through error', async () => {
     const { agent, peer, clock, online, of } = startAgent();
     const conn = online();
-    void agent.watch('bob');
+    // It waits for its lookup, which the drop ends: notConnected, the watch stays on record.
+    const watching = outcome(agent.watch('bob'));
     conn.push({ type: 'ok', id: conn.last('watch').id });
     conn.drop();
     clock.increment(250);
     peer.current.welcome();
     const rewatch = peer.current.last('watch');
     peer.current.push({ type: 'failed', id: rewatch.id, code: 'forbidden', message: 'not yours' });
+    await flush();
+    expect(watching.error).toMatchObject({ code: 'notConnected' });
     expect(of('error')).toEqual([
       { type: 'error', source: 'sync', code: 'forbidden', message: 'watch for bob: not yours' },
     ]);

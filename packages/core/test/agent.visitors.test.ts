@@ -15,7 +15,8 @@ const summary = (visitorId: string, fields: Partial<VisitorSummary> = {}): Visit
   ...fields,
 });
 
-// Watches the group and answers the seed listing the agent sends after the watch.
+// Watches the group and answers the seed listing the agent sends after the watch; the
+// watch resolves once the listing is in.
 async function watchGroup(
   agent: ReturnType<typeof startAgent>['agent'],
   conn: ScriptedConnection,
@@ -23,9 +24,9 @@ async function watchGroup(
 ) {
   const watching = agent.watch();
   conn.push({ type: 'ok', id: conn.last('watch').id });
-  await watching;
   const seed = conn.last('list');
   conn.push({ type: 'visitors', id: seed.id, visitors: listing });
+  await watching;
 }
 
 describe('the live visitor map', () => {
@@ -33,7 +34,7 @@ describe('the live visitor map', () => {
     const { agent, online } = startAgent();
     const conn = online();
     await watchGroup(agent, conn, [summary('alice'), summary('bob')]);
-    expect([...agent.getSnapshot().visitors.keys()]).toEqual(['alice', 'bob']);
+    expect([...agent.getSnapshot().visitors.keys()].sort()).toEqual(['alice', 'bob']);
     expect(agent.getSnapshot().visitors.get('alice')).toEqual(summary('alice'));
   });
 
@@ -133,11 +134,11 @@ describe('the live visitor map', () => {
     const conn = online();
     const watching = agent.watch('alice');
     conn.push({ type: 'ok', id: conn.last('watch').id });
-    await watching;
-    // The agent seeds the entry with a lookup.
+    // The agent seeds the entry with a lookup; the watch resolves once it is in.
     const seed = conn.last('lookup');
     expect(seed.visitorId).toBe('alice');
     conn.push({ type: 'visitor', id: seed.id, visitor: summary('alice') });
+    await watching;
     expect([...agent.getSnapshot().visitors.keys()]).toEqual(['alice']);
 
     // An event for someone not watched, and a listing of everyone, stay out of the map.
@@ -180,15 +181,15 @@ describe('the live visitor map', () => {
     const { agent, online } = startAgent();
     const conn = online();
     await watchGroup(agent, conn, [summary('alice'), summary('bob')]);
-    const before = agent.getSnapshot();
+    const before = agent.getSnapshot().visitors;
+    // Watching again lists the group again.
+    await watchGroup(agent, conn, [summary('alice'), summary('bob')]);
+    expect(agent.getSnapshot().visitors).toBe(before);
+    // The app's own listing leaves the view alone, whatever it says.
     const listing = agent.listVisitors();
-    conn.push({
-      type: 'visitors',
-      id: conn.last('list').id,
-      visitors: [summary('alice'), summary('bob')],
-    });
-    await listing;
-    expect(agent.getSnapshot()).toBe(before);
+    conn.push({ type: 'visitors', id: conn.last('list').id, visitors: [summary('carol')] });
+    await expect(listing).resolves.toEqual([summary('carol')]);
+    expect(agent.getSnapshot().visitors).toBe(before);
   });
 
   it('refreshes after a reconnect: visitors who left meanwhile disappear', async () => {

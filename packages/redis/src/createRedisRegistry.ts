@@ -18,7 +18,7 @@ export interface RedisRegistryOptions {
   client: CommandSender;
   /** Prefix of every key. Default `beckon:`. */
   prefix?: string;
-  /** Visitors read at once by `list`; a page is one ZRANGEBYLEX. Default 500. */
+  /** Most visitors `list` reads at once, whatever the page asked for; a page is one ZRANGEBYLEX. Default 1,000. */
   pageSize?: number;
 }
 
@@ -59,8 +59,8 @@ function focusChange(epoch: number, connectionId: string, previous: string): Foc
  * server: two processes registering connections of one visitor at the same instant end with
  * one focused connection and the newest epoch. Epochs come from a per-group counter that is
  * never below Redis's clock in microseconds, so they keep growing across restarts of Redis
- * or of every process. `list` pages through the group's index (ZRANGEBYLEX, 500 at a time)
- * and never scans the keyspace.
+ * or of every process. `list` reads a page of the group's index (one ZRANGEBYLEX after the
+ * cursor) and never scans the keyspace.
  *
  * Usually made by `createRedisPresence`, with the bus and cluster membership that go with it.
  *
@@ -71,7 +71,7 @@ function focusChange(epoch: number, connectionId: string, previous: string): Foc
  */
 export function createRedisRegistry(options: RedisRegistryOptions): RedisRegistry {
   const keys = createKeys(options.prefix);
-  const pageSize = options.pageSize ?? 500;
+  const pageSize = options.pageSize ?? 1_000;
   const run: RunScript = createScriptRunner(options.client);
   const client = options.client;
 
@@ -204,26 +204,27 @@ export function createRedisRegistry(options: RedisRegistryOptions): RedisRegistr
 
     get: ({ groupId, visitorId }) => get(groupId, visitorId),
 
-    async list(groupId) {
+    async list(groupId, { after, limit }) {
       checkId('groupId', groupId);
-      const records: VisitorRecord[] = [];
-      // Pages in visitor ID order: each is one ZRANGEBYLEX after the last ID of the one before.
-      let after = '-';
-      for (;;) {
-        const ids = await client.sendCommand<string[]>([
-          'ZRANGEBYLEX',
-          keys.group(groupId),
-          after,
-          '+',
-          'LIMIT',
-          '0',
-          String(pageSize),
-        ]);
-        const page = await Promise.all(ids.map((id) => get(groupId, id)));
-        for (const record of page) if (record) records.push(record);
-        if (ids.length < pageSize) return records;
-        after = `(${ids[ids.length - 1]}`;
-      }
+      if (after !== undefined) checkId('after', after);
+      // One page is one ZRANGEBYLEX after the cursor (asking one more ID says whether more
+      // follow), then each visitor's record; never a scan of the keyspace.
+      const size = Math.min(pageSize, limit >= 1 ? Math.floor(limit) : 1);
+      const ids = await client.sendCommand<string[]>([
+        'ZRANGEBYLEX',
+        keys.group(groupId),
+        after === undefined ? '-' : `(${after}`,
+        '+',
+        'LIMIT',
+        '0',
+        String(size + 1),
+      ]);
+      const pageIds = ids.slice(0, size);
+      const records = await Promise.all(pageIds.map((id) => get(groupId, id)));
+      // A visitor forgotten between the two reads is simply not in the page.
+      const visitors = records.filter((r): r is VisitorRecord => r !== undefined);
+      const last = pageIds[pageIds.length - 1];
+      return ids.length > size && last !== undefined ? { visitors, next: last } : { visitors };
     },
 
     async forget({ groupId, visitorId, disconnectedAt }) {

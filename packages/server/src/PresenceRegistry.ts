@@ -84,6 +84,22 @@ export interface VisibilityResult {
   hiddenSince?: number;
 }
 
+/** Where a page of {@link PresenceRegistry.list} starts and how long it may be. */
+export interface ListPageRequest {
+  /** Only visitors whose ID sorts after this one: the `next` of the previous page. */
+  after?: string;
+  /** Most visitors to return; at least 1. */
+  limit: number;
+}
+
+/** One page of a group's visitors. */
+export interface VisitorPage {
+  /** In ascending visitor ID order (UTF-16 code units, which is byte order for IDs). */
+  visitors: VisitorRecord[];
+  /** The ID to pass as `after` for the next page; absent when this page reached the end. */
+  next?: string;
+}
+
 /**
  * The state store of a presence service. Rules every implementation follows (and
  * `test/registry.contract.ts` checks):
@@ -100,6 +116,11 @@ export interface VisibilityResult {
  *   {@link PresenceRegistry.markAway} says so. A visitor with no open connection keeps its
  *   last visibility until forgotten.
  * - A visitor whose last connection closed is kept (with `disconnectedAt`) until `forget`.
+ * - Listing is paginated by visitor ID, with the last ID of a page as the cursor of the
+ *   next: a visitor that stays known while the pages are read is returned exactly once,
+ *   whatever joins or leaves meanwhile; no page is ever larger than asked. (A shared store
+ *   keeps one sorted set of IDs per group, e.g. a Redis `ZRANGEBYLEX` on a zero-score set,
+ *   and reads a page and its records in one step.)
  */
 export interface PresenceRegistry {
   /** Registers a new connection; it takes focus. */
@@ -122,8 +143,11 @@ export interface PresenceRegistry {
   /** Remembers (or, with `undefined`, forgets) the visitor's screen-share session key. */
   setSessionKey(input: VisitorKey & { sessionKey: string | undefined }): Promise<boolean>;
   get(key: VisitorKey): Promise<VisitorRecord | undefined>;
-  /** Every known visitor of a group (connected or within the grace window). */
-  list(groupId: string): Promise<VisitorRecord[]>;
+  /**
+   * One page of a group's known visitors (connected or within the grace window), in
+   * visitor ID order, starting after `page.after`.
+   */
+  list(groupId: string, page: ListPageRequest): Promise<VisitorPage>;
   /**
    * Drops a visitor that has no open connection. With `disconnectedAt`, only if its last
    * connection closed at that time: a grace timer started for an earlier departure (perhaps

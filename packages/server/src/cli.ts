@@ -12,7 +12,7 @@ import type { PresenceBackend } from './cluster/PresenceCluster.js';
 import { createPresenceServer, type PresenceServerOptions } from './createPresenceServer.js';
 import { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } from './demo.js';
 import { mintAgentToken } from './mintAgentToken.js';
-import { ConfigError, parseGroupsConfig } from './parseGroupsConfig.js';
+import { ConfigError, parseGroupsConfig, RateLimitSchema } from './parseGroupsConfig.js';
 
 const USAGE = `Usage: beckon-server [options]
 
@@ -47,9 +47,13 @@ const FileConfig = z.strictObject({
   graceMs: z.number().int().nonnegative().optional(),
   awayAfterMs: z.number().int().positive().optional(),
   drainSpreadMs: z.number().int().nonnegative().optional(),
-  rateLimit: z
-    .strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) })
-    .optional(),
+  shutdownTimeoutMs: z.number().int().positive().optional(),
+  closeTimeoutMs: z.number().int().positive().optional(),
+  upgradeTimeoutMs: z.number().int().positive().optional(),
+  maxConnectionsPerAddress: z.number().int().nonnegative().optional(),
+  logSummaryMs: z.number().int().nonnegative().optional(),
+  rateLimit: RateLimitSchema.optional(),
+  agentRateLimit: RateLimitSchema.optional(),
   // Sessions (docs/session.md); checked in detail by the hub.
   sessionPath: z.string().startsWith('/').optional(),
   sessionTicketTtlMs: z.number().int().positive().optional(),
@@ -218,21 +222,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       fail('--redis-prefix needs --redis');
     }
 
-    const server = await createPresenceServer(options);
-    if (!file) {
-      const token = await mintAgentToken({
-        groupId: DEMO_GROUP_ID,
-        agentId: 'demo-agent',
-        secret: DEMO_AGENT_SECRET,
-        expiresIn: '24h',
-      });
-      log.warn(
-        { groupId: DEMO_GROUP_ID },
-        'demo mode: the demo agent secret is public; do not expose this server',
-      );
-      log.info({ groupId: DEMO_GROUP_ID, agentId: 'demo-agent', token }, 'demo agent token');
-    }
-
+    // The signal handlers go in before the server starts: a SIGTERM right after the
+    // "listening" line (a supervisor's) must drain, not meet the default action and kill.
+    const starting = createPresenceServer(options);
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
@@ -241,8 +233,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       }
       stopping = true;
       log?.info({ signal }, 'draining');
-      server
-        .drain()
+      starting
+        .then((server) => server.drain())
         .then(() => backend?.close())
         .then(
           () => {
@@ -257,6 +249,20 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    await starting;
+    if (!file) {
+      const token = await mintAgentToken({
+        groupId: DEMO_GROUP_ID,
+        agentId: 'demo-agent',
+        secret: DEMO_AGENT_SECRET,
+        expiresIn: '24h',
+      });
+      log.warn(
+        { groupId: DEMO_GROUP_ID },
+        'demo mode: the demo agent secret is public; do not expose this server',
+      );
+      log.info({ groupId: DEMO_GROUP_ID, agentId: 'demo-agent', token }, 'demo agent token');
+    }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (log) log.fatal({ err: error }, message);

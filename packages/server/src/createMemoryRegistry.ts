@@ -30,6 +30,25 @@ function copy(v: StoredVisitor): VisitorRecord {
   return Object.assign({}, v, { presence: Object.assign({}, v.presence), connections });
 }
 
+/** A group's visitors, and their IDs kept sorted so a page is a binary search and a slice. */
+interface StoredGroup {
+  visitors: Map<string, StoredVisitor>;
+  ids: string[];
+}
+
+/** Index of the first ID in `ids` (sorted) greater than `after`, or equal when `inclusive`. */
+function firstAfter(ids: readonly string[], after: string, inclusive = false): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const id = ids[mid] as string;
+    if (id < after || (!inclusive && id === after)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Wall-clock time in whole microseconds (the high-resolution clock, anchored at process start). */
 function microseconds(): number {
   return Math.floor((performance.timeOrigin + performance.now()) * 1_000);
@@ -56,10 +75,10 @@ function mostRecent(connections: Iterable<StoredConnection>): StoredConnection |
  * @example
  * const registry = createMemoryRegistry();
  * const server = await createPresenceServer({ groups, registry });
- * console.log(await registry.list('demo'));
+ * const { visitors, next } = await registry.list('demo', { limit: 100 });
  */
 export function createMemoryRegistry(): PresenceRegistry {
-  const groups = new Map<string, Map<string, StoredVisitor>>();
+  const groups = new Map<string, StoredGroup>();
   // Outlives the visitors so an epoch is never handed out twice in a group.
   const epochs = new Map<string, number>();
   let seq = 0;
@@ -71,7 +90,7 @@ export function createMemoryRegistry(): PresenceRegistry {
     epochs.set(groupId, epoch);
     return epoch;
   };
-  const find = (groupId: string, visitorId: string) => groups.get(groupId)?.get(visitorId);
+  const find = (groupId: string, visitorId: string) => groups.get(groupId)?.visitors.get(visitorId);
 
   // Visible if any open connection is; a visitor with none keeps what it had.
   const recompute = (v: StoredVisitor, at: number): boolean => {
@@ -101,10 +120,10 @@ export function createMemoryRegistry(): PresenceRegistry {
     async connect({ groupId, visitorId, connectionId, visible, at }) {
       let group = groups.get(groupId);
       if (!group) {
-        group = new Map();
+        group = { visitors: new Map(), ids: [] };
         groups.set(groupId, group);
       }
-      let v = group.get(visitorId);
+      let v = group.visitors.get(visitorId);
       const isNew = v === undefined;
       if (!v) {
         v = {
@@ -117,7 +136,9 @@ export function createMemoryRegistry(): PresenceRegistry {
           visibility: 'visible',
           lastActiveAt: at,
         };
-        group.set(visitorId, v);
+        group.visitors.set(visitorId, v);
+        // A splice moves at most the group's IDs once per new visitor; pages stay cheap.
+        group.ids.splice(firstAfter(group.ids, visitorId, true), 0, visitorId);
       }
       const before = v.visibility;
       const conn: StoredConnection = {
@@ -205,23 +226,36 @@ export function createMemoryRegistry(): PresenceRegistry {
       return v && copy(v);
     },
 
-    async list(groupId) {
-      return [...(groups.get(groupId)?.values() ?? [])].map(copy);
+    async list(groupId, { after, limit }) {
+      const group = groups.get(groupId);
+      if (!group) return { visitors: [] };
+      const ids = group.ids;
+      const start = after === undefined ? 0 : firstAfter(ids, after);
+      const size = limit >= 1 ? Math.floor(limit) : 1; // NaN and 0 too: never an empty page
+      const end = Math.min(ids.length, start + size);
+      const visitors: VisitorRecord[] = [];
+      for (let i = start; i < end; i++) {
+        visitors.push(copy(group.visitors.get(ids[i] as string) as StoredVisitor));
+      }
+      return end < ids.length ? { visitors, next: ids[end - 1] as string } : { visitors };
     },
 
     async forget({ groupId, visitorId, disconnectedAt }) {
       const group = groups.get(groupId);
-      const v = group?.get(visitorId);
+      const v = group?.visitors.get(visitorId);
       if (!group || !v || v.connections.size > 0) return false;
       if (disconnectedAt !== undefined && v.disconnectedAt !== disconnectedAt) return false;
-      group.delete(visitorId);
-      if (group.size === 0) groups.delete(groupId);
+      group.visitors.delete(visitorId);
+      group.ids.splice(firstAfter(group.ids, visitorId, true), 1);
+      if (group.visitors.size === 0) groups.delete(groupId);
       return true;
     },
 
     async countConnections() {
       let n = 0;
-      for (const group of groups.values()) for (const v of group.values()) n += v.connections.size;
+      for (const group of groups.values()) {
+        for (const v of group.visitors.values()) n += v.connections.size;
+      }
       return n;
     },
   };

@@ -14,6 +14,7 @@ interface Family {
 /** The metric names the service exports; `docs/server.md` lists their labels. */
 export const METRIC_NAMES = {
   connections: 'beckon_connections',
+  connectionsTotal: 'beckon_connections_total',
   messagesIn: 'beckon_messages_in_total',
   messagesOut: 'beckon_messages_out_total',
   signalsDelivered: 'beckon_signals_delivered_total',
@@ -36,6 +37,7 @@ export const METRIC_NAMES = {
 
 const HELP: Record<string, [string, 'counter' | 'gauge']> = {
   [METRIC_NAMES.connections]: ['Open connections by role (handshake = no hello yet).', 'gauge'],
+  [METRIC_NAMES.connectionsTotal]: ['Connections welcomed, by role.', 'counter'],
   [METRIC_NAMES.messagesIn]: ['Frames received, by role.', 'counter'],
   [METRIC_NAMES.messagesOut]: ['Frames sent, by role.', 'counter'],
   [METRIC_NAMES.signalsDelivered]: [
@@ -91,6 +93,8 @@ export interface Metrics {
   set(name: string, labels: Labels, value: number): void;
   /** Current value (0 when never touched); for tests and health checks. */
   get(name: string, labels?: Labels): number;
+  /** Every series of one metric, with its labels. */
+  series(name: string): { labels: Labels; value: number }[];
   /** The Prometheus text exposition (format 0.0.4). */
   render(): string;
 }
@@ -127,6 +131,12 @@ export function createMetrics(): Metrics {
     },
     get(name, labels = {}) {
       return families.get(name)?.values.get(key(labels))?.value ?? 0;
+    },
+    series(name) {
+      return [...(families.get(name)?.values.values() ?? [])].map(({ labels, value }) => ({
+        labels: { ...labels },
+        value,
+      }));
     },
     render() {
       const lines: string[] = [];

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { PresenceBus } from './bus/PresenceBus.js';
 import type { PresenceCluster } from './cluster/PresenceCluster.js';
 import { METRIC_NAMES, type Metrics } from './createMetrics.js';
+import { createActivityLog } from './hub/activityLog.js';
 import { createAgentFanOut } from './hub/agentFanOut.js';
 import { createAgentHandlers } from './hub/agentHandlers.js';
 import { type Conn, createConn } from './hub/Conn.js';
@@ -20,6 +21,7 @@ import { createResync } from './hub/resync.js';
 import { createSignalRelay } from './hub/signalRelay.js';
 import { createTeardown } from './hub/teardown.js';
 import { createVisitorHandlers } from './hub/visitorHandlers.js';
+import { createVisitorPages } from './hub/visitorPages.js';
 import { createVisitorTimers } from './hub/visitorTimers.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
 import type { GroupsConfig } from './parseGroupsConfig.js';
@@ -63,8 +65,17 @@ export interface PresenceHubOptions extends SessionOptions {
   awayAfterMs?: number;
   /** Upper bound of the jittered reconnect delay sent on drain. Default 5 000. */
   drainSpreadMs?: number;
-  /** Per-connection token bucket. Default 20 per second, bursts of 40. */
+  /** Visitors' token bucket per connection, one token per frame. Default 20 per second, bursts of 40. */
   rateLimit?: RateLimit;
+  /**
+   * Agents' token bucket per connection. Default 100 per second, bursts of 200. Replies
+   * carrying visitors cost one more token per started 16 KiB.
+   */
+  agentRateLimit?: RateLimit;
+  /** Time a closing peer has to complete the close before it is terminated. Default 2 000. */
+  closeTimeoutMs?: number;
+  /** Interval of the activity summary logged at `info`; 0 turns it off. Default 60 000. */
+  logSummaryMs?: number;
   /** Time in milliseconds since the Unix epoch. Default `Date.now`. */
   now?: () => number;
   /** Timer source for every delay of the hub, so tests can drive time. Default: the global timers. */
@@ -92,8 +103,11 @@ export interface PresenceHub {
   readonly sessions: SessionStore;
   readonly bus: PresenceBus;
   readonly metrics: Metrics;
-  /** Open connections by role (`handshake`: no accepted `hello` yet). */
-  connectionCounts(): { visitor: number; agent: number; handshake: number };
+  /**
+   * Open connections by role (`handshake`: no accepted `hello` yet), and `closing`: closed
+   * by the service, waiting for the peer to complete the close (at most `closeTimeoutMs`).
+   */
+  connectionCounts(): { visitor: number; agent: number; handshake: number; closing: number };
   /**
    * Closes every connection with {@link CloseCode.reconnect} and a jittered delay hint in
    * [0, drainSpreadMs] ms as the reason, and refuses new ones the same way.
@@ -128,7 +142,10 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
 
   // The parts, leaves first. `ends` (teardown) is made late: closing needs it, and it needs
   // the rest; no connection closes before it exists.
-  const io = createConnectionIO(ctx, (conn) => ends.close(conn));
+  const io = createConnectionIO(ctx, {
+    teardown: (conn) => ends.close(conn),
+    settle: (conn, cause) => relay.settleAgent(conn, cause),
+  });
   const relay = createSignalRelay(ctx, io);
   const delivery = createRequestDelivery(ctx, io);
   const fanOut = createAgentFanOut(ctx, io, relay.onGroupEvent);
@@ -147,10 +164,12 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   const gate = createFrameGate(ctx, io, {
     hello: handshake.begin,
     visitor: createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery, sessions }),
-    agent: createAgentHandlers(ctx, io, relay, sessions),
+    agent: createAgentHandlers(ctx, io, { relay, sessions, pages: createVisitorPages(ctx, io) }),
   });
   const liveness = createLiveness(ctx, io, conns);
   liveness.start();
+  const activity = createActivityLog(ctx, () => connectionCounts());
+  activity.start();
   const leaveCluster = ctx.cluster?.join({
     graceMs: settings.graceMs,
     log,
@@ -172,6 +191,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       bus.createConnectionId(),
       peer,
       meta,
+      // The visitors' limit until `hello` names the role and group.
       createRateLimiter(settings.rateLimit, t),
       t,
     );
@@ -200,6 +220,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     });
     peer.onClose((code, reason) => {
       log.debug({ connectionId: conn.id, code, reason }, 'peer closed');
+      io.closed(conn);
       if (conn.phase === 'closed') return;
       conn.phase = 'closed';
       io.stopHandshakeTimer(conn);
@@ -229,6 +250,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     if (!ctx.stopping) {
       ctx.stopping = { code, reason };
       liveness.stop();
+      activity.stop();
     }
     const all = [...conns.values()];
     for (const conn of all) io.closeConn(conn, code, reason());
@@ -240,6 +262,16 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     if (ownsBus) await bus.close();
   };
 
+  function connectionCounts() {
+    const counts = { visitor: 0, agent: 0, handshake: 0, closing: io.closingCount() };
+    for (const c of conns.values()) {
+      if (c.phase === 'closed') continue;
+      if (c.phase === 'open' && c.role) counts[c.role] += 1;
+      else counts.handshake += 1;
+    }
+    return counts;
+  }
+
   return {
     accept,
     acceptSession: (peer, meta) => sessionChannels.accept(peer, meta),
@@ -248,15 +280,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     sessions: sessionConfig.store,
     bus,
     metrics: ctx.metrics,
-    connectionCounts() {
-      const counts = { visitor: 0, agent: 0, handshake: 0 };
-      for (const c of conns.values()) {
-        if (c.phase === 'closed') continue;
-        if (c.phase === 'open' && c.role) counts[c.role] += 1;
-        else counts.handshake += 1;
-      }
-      return counts;
-    },
+    connectionCounts,
     drain: () =>
       shutdown(CloseCode.reconnect, () =>
         String(Math.floor(ctx.random() * (settings.drainSpreadMs + 1))),

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Peer, PeerMeta } from '@beckon/core';
 import { LIMITS, SESSION_LIMITS } from '@beckon/core/protocol';
@@ -13,6 +14,7 @@ import {
 } from './createPresenceHub.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
 import { ConfigError } from './parseGroupsConfig.js';
+import { createSocketGuard } from './socketGuard.js';
 import { createWriteBatcher, WsPeer } from './wsPeer.js';
 
 /** Options of {@link createPresenceServer}: the hub's, plus where to listen. */
@@ -31,6 +33,17 @@ export interface PresenceServerOptions extends PresenceHubOptions {
   sessionPath?: string;
   /** How long `drain()`/`close()` wait for clients to finish closing before cutting them. Default 2 000. */
   shutdownTimeoutMs?: number;
+  /**
+   * Time from TCP accept to the WebSocket upgrade request (or to each plain HTTP request);
+   * a socket still silent, or still trickling its request, is destroyed. Default 10 000.
+   */
+  upgradeTimeoutMs?: number;
+  /**
+   * Open sockets per remote address; one more gets HTTP 429 and is closed. 0: no cap.
+   * Behind a reverse proxy every client has the proxy's address: use 0 there and limit per
+   * client in the proxy. Default 256.
+   */
+  maxConnectionsPerAddress?: number;
 }
 
 /** A running presence service. */
@@ -54,6 +67,14 @@ export interface PresenceServer {
   drain(): Promise<void>;
   /** Immediate stop: closes clients with 1001 and stops listening. Idempotent. */
   close(): Promise<void>;
+}
+
+function positive(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`invalid options: ${name} must be a positive whole number, got ${value}`);
+  }
+  return value;
 }
 
 function refuseUpgrade(socket: Duplex, status: string) {
@@ -99,7 +120,14 @@ export async function createPresenceServer(
       `invalid options: sessionPath must start with "/" and differ from path, got ${JSON.stringify(sessionPath)}`,
     );
   }
-  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 2_000;
+  const shutdownTimeoutMs = positive(options.shutdownTimeoutMs, 'shutdownTimeoutMs', 2_000);
+  const upgradeTimeoutMs = positive(options.upgradeTimeoutMs, 'upgradeTimeoutMs', 10_000);
+  const maxConnectionsPerAddress = options.maxConnectionsPerAddress ?? 256;
+  if (!Number.isInteger(maxConnectionsPerAddress) || maxConnectionsPerAddress < 0) {
+    throw new ConfigError(
+      `invalid options: maxConnectionsPerAddress must be a whole number ≥ 0, got ${maxConnectionsPerAddress}`,
+    );
+  }
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info' });
   const metrics = options.metrics ?? createMetrics();
   const hub = createPresenceHub({ ...options, logger: log, metrics });
@@ -125,13 +153,17 @@ export async function createPresenceServer(
   const sessionCutOff =
     4 * (options.sessionBuffer?.maxBufferedBytes ?? 2 * 1024 * 1024) + SESSION_LIMITS.maxFrameBytes;
 
+  const guard = createSocketGuard({ upgradeTimeoutMs, maxConnectionsPerAddress, metrics, log });
+  // Every socket the server holds on its presence endpoint, by stage: before the upgrade,
+  // then the hub's roles.
+  const counts = () => ({ ...hub.connectionCounts(), pending: guard.pending() });
   const storeStatus = (): ClusterStatus => options.cluster?.status() ?? { available: true };
 
   // Not ready (503) while draining, and while the shared state is unreachable: a load
   // balancer then sends new clients to the other processes.
   const health = (res: ServerResponse) => {
-    const byRole = hub.connectionCounts();
-    const connections = byRole.visitor + byRole.agent + byRole.handshake;
+    const byRole = counts();
+    const connections = Object.values(byRole).reduce((a, b) => a + b, 0);
     const store = storeStatus();
     const status = stopping ? 'draining' : store.available ? 'ok' : 'unavailable';
     res.writeHead(status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
@@ -146,7 +178,7 @@ export async function createPresenceServer(
   };
 
   const metricsPage = (res: ServerResponse) => {
-    const byRole = hub.connectionCounts();
+    const byRole = counts();
     for (const [role, n] of Object.entries(byRole)) {
       metrics.set(METRIC_NAMES.connections, { role }, n);
     }
@@ -156,6 +188,7 @@ export async function createPresenceServer(
   };
 
   const http = createServer((req, res) => {
+    guard.requested(req.socket);
     try {
       const pathname = pathOf(req);
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -184,7 +217,7 @@ export async function createPresenceServer(
     } else {
       metrics.inc(METRIC_NAMES.rejections, { reason: 'protocolError' });
     }
-    log.info({ err: error.message, code: error.code }, 'websocket error');
+    log.debug({ err: error.message, code: error.code }, 'websocket error');
   };
   const attachSession = (ws: WebSocket, socket: Duplex, meta: PeerMeta) => {
     sockets.add(ws);
@@ -197,7 +230,7 @@ export async function createPresenceServer(
         batch,
         () => {
           metrics.inc(METRIC_NAMES.rejections, { reason: 'slowConsumer' });
-          log.warn({ origin: meta.origin }, 'session client stopped reading; connection dropped');
+          log.debug({ origin: meta.origin }, 'session client stopped reading; connection dropped');
         },
         sessionCutOff,
       ),
@@ -211,13 +244,15 @@ export async function createPresenceServer(
     hub.accept(
       new WsPeer(ws, socket, batch, () => {
         metrics.inc(METRIC_NAMES.rejections, { reason: 'slowConsumer' });
-        log.warn({ origin: meta.origin }, 'client stopped reading; connection dropped');
+        log.debug({ origin: meta.origin }, 'client stopped reading; connection dropped');
       }),
       meta,
     );
   };
 
+  http.on('connection', (socket: Socket) => guard.accepted(socket));
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    guard.upgrading(socket as Socket);
     socket.on('error', onUpgradeSocketError);
     const where = pathOf(req);
     if (where !== path && where !== sessionPath) {
@@ -234,13 +269,19 @@ export async function createPresenceServer(
     } else wss.handleUpgrade(req, socket, head, (ws) => attach(ws, socket, meta));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(port, host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, host, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // The hub's timers would keep the process alive for a server that never listened.
+    await hub.close();
+    throw error;
+  }
   http.on('error', (error) => log.error({ err: error }, 'http server error'));
   const address = http.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;

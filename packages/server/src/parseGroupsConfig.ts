@@ -25,6 +25,12 @@ const GroupId = z
   .max(LIMITS.maxIdLength)
   .regex(/^[A-Za-z0-9_~-]+$/, 'group IDs may only contain letters, digits, "_", "~" and "-"');
 
+/** A token bucket: frames per second and the burst allowed after a quiet spell. */
+export const RateLimitSchema = z.strictObject({
+  perSecond: z.number().positive().finite(),
+  burst: z.number().int().min(1),
+});
+
 const GroupConfigSchema = z.strictObject({
   presence: z.boolean(),
   // The same rule clients apply to showTerms, so a configured URL can never be refused.
@@ -43,6 +49,8 @@ const GroupConfigSchema = z.strictObject({
     })
     .optional(),
   allowedOrigins: z.array(Origin).optional(),
+  rateLimit: RateLimitSchema.optional(),
+  agentRateLimit: RateLimitSchema.optional(),
 });
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
@@ -61,6 +69,10 @@ export interface GroupConfig {
   visitorTokens?: { required: boolean; secrets: string[] };
   /** Origins a visitor may connect from (exact match). Absent: any origin. */
   allowedOrigins?: string[];
+  /** This group's visitors' rate limit; absent: the service's `rateLimit`. */
+  rateLimit?: { perSecond: number; burst: number };
+  /** This group's agents' rate limit; absent: the service's `agentRateLimit`. */
+  agentRateLimit?: { perSecond: number; burst: number };
 }
 
 /** Groups by ID. */
@@ -124,6 +136,8 @@ export function parseGroupsConfig(input: unknown, where = 'groups'): GroupsConfi
           },
         }),
         ...(g.allowedOrigins !== undefined && { allowedOrigins: [...g.allowedOrigins] }),
+        ...(g.rateLimit !== undefined && { rateLimit: { ...g.rateLimit } }),
+        ...(g.agentRateLimit !== undefined && { agentRateLimit: { ...g.agentRateLimit } }),
       },
     ]),
   );

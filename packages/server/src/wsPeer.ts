@@ -27,13 +27,14 @@ function rawToBytes(data: RawData): Uint8Array {
  * `writev`. Without it, `ws` makes one write syscall per frame, and an agent watching a busy
  * group receives thousands of frames a second: on loopback that syscall was ~45% of the
  * service's CPU in the presence-throughput benchmark (docs/benchmarks.md). Frames still
- * leave in the turn they were sent in, so latency barely moves.
+ * leave in the turn they were sent in, so latency barely moves. Returns true for the first
+ * write of a turn: what the socket still holds then is left over from earlier turns.
  *
  * @example
  * const batch = createWriteBatcher();
  * batch(socket); // before ws.send(text): the socket is corked until the turn ends
  */
-export function createWriteBatcher(): (socket: Duplex) => void {
+export function createWriteBatcher(): (socket: Duplex) => boolean {
   const corked = new Set<Duplex>();
   let scheduled = false;
   const flush = () => {
@@ -42,7 +43,7 @@ export function createWriteBatcher(): (socket: Duplex) => void {
     corked.clear();
   };
   return (socket: Duplex) => {
-    if (corked.has(socket)) return;
+    if (corked.has(socket)) return false;
     corked.add(socket);
     socket.cork();
     if (!scheduled) {
@@ -51,6 +52,7 @@ export function createWriteBatcher(): (socket: Duplex) => void {
       // this turn are batched, not just those of one incoming frame.
       setImmediate(flush);
     }
+    return true;
   };
 }
 
@@ -61,14 +63,14 @@ export function createWriteBatcher(): (socket: Duplex) => void {
 export class WsPeer implements Peer {
   private readonly ws: WebSocket;
   private readonly socket: Duplex;
-  private readonly batch: (socket: Duplex) => void;
+  private readonly batch: (socket: Duplex) => boolean;
   private readonly onSlowConsumer: () => void;
   private readonly maxBuffered: number;
 
   constructor(
     ws: WebSocket,
     socket: Duplex,
-    batch: (socket: Duplex) => void,
+    batch: (socket: Duplex) => boolean,
     onSlowConsumer: () => void,
     /** Bytes queued for the client past which it is cut off. Default 4 MiB. */
     maxBuffered: number = MAX_BUFFERED_BYTES,
@@ -88,12 +90,13 @@ export class WsPeer implements Peer {
   send(text: string) {
     const ws = this.ws;
     if (ws.readyState !== WebSocket.OPEN) return;
-    if (ws.bufferedAmount > this.maxBuffered) {
+    // Measured at a turn's first write, before this turn's own: a burst relayed within one
+    // turn is not the client's fault, a backlog the kernel would not take from earlier is.
+    if (this.batch(this.socket) && ws.bufferedAmount > this.maxBuffered) {
       this.onSlowConsumer();
       ws.terminate();
       return;
     }
-    this.batch(this.socket);
     ws.send(text);
   }
 

@@ -89,7 +89,7 @@ describe('hostile input', () => {
   });
 
   it('answers a rate-limited agent request with failed under its id', async () => {
-    const server = await startServer({ rateLimit: { perSecond: 1, burst: 3 } });
+    const server = await startServer({ agentRateLimit: { perSecond: 1, burst: 3 } });
     const agent = await connectAgent(server, { watch: false });
     for (let id = 1; id <= 4; id++) agent.send({ type: 'list', id });
     expect(await agent.take('failed')).toMatchObject({
@@ -106,6 +106,45 @@ describe('hostile input', () => {
     expect(code).toBe(CloseCode.rateLimited);
     expect(reason).toMatch(/^\d+$/);
     expect(Number(reason)).toBeGreaterThan(0);
+  });
+
+  it('answers every frame it accepted before a rate-limit close, then closes 4129', async () => {
+    const server = await startServer({ rateLimit: { perSecond: 1, burst: 5 } });
+    const alice = await connectVisitor(server, 'alice');
+    // All in one go: the close lands in the same read as the pings it must still answer.
+    for (let i = 0; i < 30; i++) alice.send({ type: 'ping' });
+    expect((await alice.closeInfo()).code).toBe(CloseCode.rateLimited);
+    const types = alice.types().slice(1);
+    // Five accepted (a full bucket), five refused with a typed error, then the close.
+    expect(types.filter((t) => t === 'pong')).toHaveLength(5);
+    expect(alice.frames.filter((f) => f.code === 'rateLimited')).toHaveLength(5);
+    expect(types).toHaveLength(10);
+  });
+
+  it("answers an agent's accepted requests before its rate-limit close, the ones waiting for a visitor included", async () => {
+    const server = await startServer({ agentRateLimit: { perSecond: 1, burst: 4 } });
+    const alice = await connectVisitor(server, 'alice');
+    const agent = await connectAgent(server, { watch: false });
+    // Accepted: a request alice never acknowledges, a list, a lookup and a watch.
+    agent.send({ type: 'showTerms', id: 1, visitorId: 'alice' });
+    agent.send({ type: 'list', id: 2 });
+    agent.send({ type: 'lookup', id: 3, visitorId: 'alice' });
+    agent.send({ type: 'watch', id: 4 });
+    // Refused with a typed answer each, and then one too many.
+    for (let id = 5; id <= 9; id++) agent.send({ type: 'lookup', id, visitorId: 'alice' });
+    await alice.take('showTerms');
+    expect((await agent.closeInfo()).code).toBe(CloseCode.rateLimited);
+    const byId = new Map(agent.frames.filter((f) => 'id' in f).map((f) => [f.id, f]));
+    expect(byId.get(1)).toMatchObject({ type: 'failed', code: 'rateLimited' });
+    expect(byId.get(1)?.retryAfter).toBeGreaterThan(0);
+    expect(byId.get(2)).toMatchObject({ type: 'visitors' });
+    expect(byId.get(3)).toMatchObject({ type: 'visitor', visitor: { visitorId: 'alice' } });
+    expect(byId.get(4)).toMatchObject({ type: 'ok' });
+    for (let id = 5; id <= 8; id++) {
+      expect(byId.get(id)).toMatchObject({ type: 'failed', code: 'rateLimited' });
+    }
+    // The frame that tipped it over is answered by the close itself.
+    expect(byId.has(9)).toBe(false);
   });
 
   it('terminates a peer that stops answering pings (4101)', async () => {

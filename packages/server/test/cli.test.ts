@@ -200,3 +200,119 @@ describe('beckon-server CLI', () => {
     expect(await server.exited).toBe(0);
   }, 30_000);
 });
+
+describe('beckon-server CLI: figures, precedence and exit codes', () => {
+  const configFile = (extra: Record<string, unknown>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'beckon-cli-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        groups: {
+          shop: {
+            presence: true,
+            agentSecrets: [AGENT_SECRET],
+            rateLimit: { perSecond: 5, burst: 10 },
+            agentRateLimit: { perSecond: 50, burst: 100 },
+          },
+        },
+        ...extra,
+      }),
+    );
+    return file;
+  };
+
+  it('takes every tuning figure from the config file, and applies them', async () => {
+    const file = configFile({
+      heartbeatMs: 20_000,
+      handshakeTimeoutMs: 5_000,
+      ackTimeoutMs: 5_000,
+      graceMs: 1_000,
+      awayAfterMs: 60_000,
+      drainSpreadMs: 100,
+      shutdownTimeoutMs: 1_000,
+      closeTimeoutMs: 1_000,
+      upgradeTimeoutMs: 5_000,
+      maxConnectionsPerAddress: 1,
+      logSummaryMs: 30_000,
+      rateLimit: { perSecond: 10, burst: 20 },
+      agentRateLimit: { perSecond: 100, burst: 200 },
+    });
+    const server = run(['--config', file, '--port', '0', '--log-level', 'info']);
+    const listening = await server.waitFor((l) => l.msg === 'presence service listening');
+    const first = await openWs(listening.url as string);
+    // One socket per address: the next one is refused before the upgrade.
+    await expect(openWs(listening.url as string)).rejects.toThrow(/429/);
+    first.ws.close();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 30_000);
+
+  it('takes a flag over the environment, and the environment over the file', async () => {
+    const file = configFile({ host: 'localhost', port: 1 });
+    const fromEnv = run(['--config', file], { BECKON_HOST: '127.0.0.1', BECKON_PORT: '0' });
+    const a = await fromEnv.waitFor((l) => l.msg === 'presence service listening');
+    expect(a.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/$/);
+    fromEnv.child.kill('SIGTERM');
+    expect(await fromEnv.exited).toBe(0);
+    const fromFlag = run(['--config', file, '--host', '127.0.0.1', '--port', '0'], {
+      BECKON_HOST: 'localhost',
+      BECKON_PORT: '1',
+    });
+    const b = await fromFlag.waitFor((l) => l.msg === 'presence service listening');
+    expect(b.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/$/);
+    fromFlag.child.kill('SIGTERM');
+    expect(await fromFlag.exited).toBe(0);
+    // The log level: the environment over the file (which says silent).
+    const quiet = configFile({ logLevel: 'silent' });
+    const loud = run(['--config', quiet, '--port', '0'], { BECKON_LOG_LEVEL: 'debug' });
+    const c = await loud.waitFor((l) => l.msg === 'presence service listening');
+    const client = await openWs(c.url as string);
+    await loud.waitFor((l) => l.msg === 'connection accepted' && l.level === 20);
+    client.ws.close();
+    loud.child.kill('SIGTERM');
+    expect(await loud.exited).toBe(0);
+  }, 30_000);
+
+  it('the demo configuration is importable as @beckon/server/demo, and is what it runs', async () => {
+    const { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } = await import('@beckon/server/demo');
+    expect(DEMO_GROUP_ID).toBe('demo');
+    expect(demoGroups()).toEqual({
+      demo: { presence: true, termsUrl: '/terms', agentSecrets: [DEMO_AGENT_SECRET] },
+    });
+    const demo = run(['--port', '0']);
+    const token = (await demo.waitFor((l) => l.msg === 'demo agent token')).token as string;
+    const { jwtVerify } = await import('jose');
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(DEMO_AGENT_SECRET));
+    expect(payload).toMatchObject({ grp: 'demo', aud: 'beckon:agent' });
+    // Valid 24 hours.
+    expect((payload.exp as number) - (payload.iat as number)).toBe(24 * 3600);
+    demo.child.kill('SIGTERM');
+    expect(await demo.exited).toBe(0);
+  }, 30_000);
+
+  it('exits 1 when it cannot listen, and at once with 1 on a second signal while draining', async () => {
+    const blocker = run(['--port', '0', '--log-level', 'info']);
+    const listening = await blocker.waitFor((l) => l.msg === 'presence service listening');
+    const port = new URL(listening.url as string).port;
+    const taken = spawnSync(process.execPath, [cli, '--port', port], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(taken.status).toBe(1);
+
+    // A client that never completes the close keeps the drain waiting: a second signal ends it.
+    const file = configFile({ shutdownTimeoutMs: 20_000, closeTimeoutMs: 20_000 });
+    const slow = run(['--config', file, '--port', '0', '--log-level', 'info']);
+    const at = await slow.waitFor((l) => l.msg === 'presence service listening');
+    const stalled = await openWs(at.url as string);
+    stalled.ws.pause();
+    (stalled.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    slow.child.kill('SIGTERM');
+    await slow.waitFor((l) => l.msg === 'draining');
+    slow.child.kill('SIGTERM');
+    expect(await slow.exited).toBe(1);
+    blocker.child.kill('SIGTERM');
+    expect(await blocker.exited).toBe(0);
+  }, 30_000);
+});

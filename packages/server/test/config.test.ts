@@ -52,6 +52,14 @@ describe('parseGroupsConfig', () => {
       'groups.shop.allowedOrigins.0',
     ],
     [
+      { shop: { presence: true, agentSecrets: [secret], rateLimit: { perSecond: 0, burst: 5 } } },
+      'groups.shop.rateLimit.perSecond',
+    ],
+    [
+      { shop: { presence: true, agentSecrets: [secret], agentRateLimit: { perSecond: 5 } } },
+      'groups.shop.agentRateLimit.burst',
+    ],
+    [
       { shop: { presence: true, agentSecrets: [secret], termsUrl: 'javascript:alert(1)' } },
       'groups.shop.termsUrl',
     ],

@@ -23,7 +23,7 @@ describe('operations', () => {
     expect(JSON.parse(res.body)).toEqual({
       status: 'ok',
       connections: 2,
-      byRole: { visitor: 1, agent: 1, handshake: 0 },
+      byRole: { visitor: 1, agent: 1, handshake: 0, closing: 0, pending: 0 },
     });
     expect((await httpGet(server, '/nope')).status).toBe(404);
   });
@@ -153,7 +153,7 @@ describe('operations', () => {
     expect((await hub.registry.get({ groupId: 'shop', visitorId: 'v' }))?.connections).toHaveLength(
       1,
     );
-    expect(hub.connectionCounts()).toEqual({ visitor: 1, agent: 0, handshake: 0 });
+    expect(hub.connectionCounts()).toEqual({ visitor: 1, agent: 0, handshake: 0, closing: 0 });
     await hub.close();
   });
 

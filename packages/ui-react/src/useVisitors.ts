@@ -1,25 +1,7 @@
 import type { VisitorSummary } from '@beckon/core/agent';
 import { useCallback, useSyncExternalStore } from 'react';
 import { useContextAgent } from './beckonContext.js';
-
-// One sorted list per visitor map: the agent makes a new map only when an entry changed,
-// so every component (and every remount) gets the same array while nothing did.
-const sortedLists = new WeakMap<ReadonlyMap<string, VisitorSummary>, readonly VisitorSummary[]>();
-
-function sortedList(map: ReadonlyMap<string, VisitorSummary>): readonly VisitorSummary[] {
-  let list = sortedLists.get(map);
-  if (!list) {
-    list = Object.freeze(
-      [...map.values()].sort(
-        (a, b) =>
-          b.lastActiveAt - a.lastActiveAt ||
-          (a.visitorId < b.visitorId ? -1 : a.visitorId > b.visitorId ? 1 : 0),
-      ),
-    );
-    sortedLists.set(map, list);
-  }
-  return list;
-}
+import { sortVisitors } from './sortVisitors.js';
 
 /**
  * The live list of the visitors the agent watches (`agent.getSnapshot().visitors`: those the
@@ -49,6 +31,6 @@ export function useVisitors(): readonly VisitorSummary[] {
     (onStoreChange: () => void) => agent.subscribe(() => onStoreChange()),
     [agent],
   );
-  const getList = useCallback(() => sortedList(agent.getSnapshot().visitors), [agent]);
+  const getList = useCallback(() => sortVisitors(agent.getSnapshot().visitors), [agent]);
   return useSyncExternalStore(subscribe, getList, getList);
 }

@@ -155,12 +155,12 @@ export function agentSetup() {
     handlers.open();
     push({ type: 'welcome', v: 1, connectionId: 'agent-1', groupId: 'acme', heartbeatMs: 30_000 });
   };
-  /** watch() the group and answer its seed listing with `visitors`. */
+  /** watch() the group and answer its seed listing with `visitors`; resolves with the watch. */
   const watchGroup = async (visitors: VisitorSummary[]) => {
     const watching = agent.watch();
     push({ type: 'ok', id: last('watch') });
-    await watching;
     push({ type: 'visitors', id: last('list'), visitors });
+    await watching;
   };
   return { agent, clock, listeners, push, sent, online, watchGroup };
 }

@@ -1,8 +1,10 @@
+import type { VisitorSummary } from '@beckon/core/agent';
 import { useAgentState, useVisitors } from '@beckon/ui-react';
-import { type ReactNode, useMemo, useState } from 'react';
+import { type ReactNode, useCallback, useDeferredValue, useMemo, useState } from 'react';
 import { useConsoleState } from '../consoleContext.js';
 import { searchVisitors, VISIBILITY_FILTERS, type VisibilityFilter } from '../searchVisitors.js';
-import { VisitorRow } from './VisitorRow.js';
+import { VirtualList } from './VirtualList.js';
+import { VISITOR_ROW_HEIGHT, VisitorRow } from './VisitorRow.js';
 
 /** Where people open the demo visitor site (`pnpm start` serves it there). */
 export const VISITOR_DEMO_URL = 'http://127.0.0.1:5174/';
@@ -12,9 +14,13 @@ export interface VisitorListProps {
   onSelect(visitorId: string): void;
 }
 
+const keyOf = (v: VisitorSummary) => v.visitorId;
+
 /**
  * The live list of present visitors, with search and a visibility filter, and its loading,
- * empty and no-match states.
+ * empty and no-match states. Windowed: only the rows in view are in the page, so a group of
+ * tens of thousands scrolls and searches like a small one. The search input answers at once;
+ * filtering follows as a deferred render.
  *
  * @example
  * <VisitorList selectedId={selected} onSelect={setSelected} />
@@ -22,14 +28,26 @@ export interface VisitorListProps {
 export function VisitorList({ selectedId, onSelect }: VisitorListProps) {
   const visitors = useVisitors();
   const status = useAgentState((s) => s.status);
+  const syncing = useAgentState((s) => s.syncing);
   const { loaded } = useConsoleState();
   const [query, setQuery] = useState('');
   const [visibility, setVisibility] = useState<VisibilityFilter>('all');
+  const deferredQuery = useDeferredValue(query);
   const shown = useMemo(
-    () => searchVisitors(visitors, { query, visibility }),
-    [visitors, query, visibility],
+    () => searchVisitors(visitors, { query: deferredQuery, visibility }),
+    [visitors, deferredQuery, visibility],
   );
   const filtering = query.trim() !== '' || visibility !== 'all';
+  const renderRow = useCallback(
+    (visitor: VisitorSummary) => (
+      <VisitorRow
+        visitor={visitor}
+        selected={visitor.visitorId === selectedId}
+        onSelect={onSelect}
+      />
+    ),
+    [selectedId, onSelect],
+  );
 
   let body: ReactNode;
   if (!loaded && visitors.length === 0) {
@@ -70,16 +88,14 @@ export function VisitorList({ selectedId, onSelect }: VisitorListProps) {
     );
   } else {
     body = (
-      <ul className="visitor-list" aria-label="Present visitors">
-        {shown.map((visitor) => (
-          <VisitorRow
-            key={visitor.visitorId}
-            visitor={visitor}
-            selected={visitor.visitorId === selectedId}
-            onSelect={onSelect}
-          />
-        ))}
-      </ul>
+      <VirtualList
+        items={shown}
+        rowHeight={VISITOR_ROW_HEIGHT}
+        keyOf={keyOf}
+        renderRow={renderRow}
+        label="Present visitors"
+        className="visitor-list"
+      />
     );
   }
 
@@ -110,6 +126,7 @@ export function VisitorList({ selectedId, onSelect }: VisitorListProps) {
         <span className="count" data-testid="visitor-count">
           {filtering ? `${shown.length} of ${visitors.length}` : visitors.length}{' '}
           {visitors.length === 1 ? 'visitor' : 'visitors'}
+          {syncing ? <span className="muted"> · loading…</span> : null}
         </span>
       </div>
       {visitors.length > 0 ? (

@@ -1,9 +1,9 @@
 // The console in real Chromium against the real service over real sockets. Run it with
 // `pnpm test:browser` (builds dist/ first). Set BECKON_UPDATE_SCREENSHOT=1 to refresh
 // docs/images/agent-console.png from it.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createVisitor, type Visitor } from '@beckon/core';
 import { createPresenceServer, mintAgentToken, type PresenceServer } from '@beckon/server';
@@ -17,40 +17,13 @@ import {
   startStaticServer,
 } from '../../../../packages/ui-dom/test/browser/startStaticServer.js';
 
+import { distRoutes } from './distRoutes.js';
+
 const here = dirname(fileURLToPath(import.meta.url));
-const DIST = join(here, '..', '..', 'dist');
 const SCREENSHOT = join(here, '..', '..', '..', '..', 'docs', 'images', 'agent-console.png');
 const GROUP = 'demo';
 const SECRET = 'agent-console-browser-secret-0123456789abcdef';
 const groups = { [GROUP]: { presence: true, termsUrl: '/terms', agentSecrets: [SECRET] } };
-
-function distRoutes(): Record<string, { body: Uint8Array; type: string }> {
-  const types: Record<string, string> = {
-    html: 'text/html; charset=utf-8',
-    js: 'text/javascript; charset=utf-8',
-    css: 'text/css; charset=utf-8',
-    map: 'application/json',
-  };
-  const routes: Record<string, { body: Uint8Array; type: string }> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else {
-        const ext = name.split('.').pop() ?? '';
-        routes[`/${relative(DIST, path)}`] = {
-          body: readFileSync(path),
-          type: types[ext] ?? 'application/octet-stream',
-        };
-      }
-    }
-  };
-  walk(DIST);
-  const index = routes['/index.html'];
-  if (!index) throw new Error(`${DIST} has no index.html: run vite build first`);
-  routes['/'] = index;
-  return routes;
-}
 
 let server: PresenceServer;
 let site: StaticServer;

@@ -6,7 +6,7 @@ import {
 } from '../connection/backoff.js';
 import { CloseCode, isFatalClose } from '../wire/codes.js';
 import type { Violation } from '../wire/limits.js';
-import type { AgentLiveEvent } from '../wire/protocol.js';
+import type { AgentLiveEvent, VisitorSummary } from '../wire/protocol.js';
 import type {
   AgentConnectionInput,
   AgentSocketCommand,
@@ -25,10 +25,17 @@ import {
   applyVisitorEvent,
   EMPTY_VISITORS,
   filterVisitors,
-  replaceVisitors,
   setVisitor,
   type VisitorMap,
 } from './visitorMap.js';
+import {
+  pageFailed,
+  type SyncStep,
+  startSync,
+  syncEvent,
+  takePage,
+  type VisitorSync,
+} from './visitorSync.js';
 
 /** A request on the wire, awaiting its reply. */
 export interface PendingAgentRequest {
@@ -36,6 +43,15 @@ export interface PendingAgentRequest {
   /** The public API's handle for the caller's promise; absent for the agent's own requests. */
   ticket: number | undefined;
   message: AgentRequestMessage;
+  /** Callers (tickets) answered when this request of the agent's own completes. */
+  waiters?: readonly number[];
+}
+
+/** One page of `listVisitors()`: the visitors, and where the next page starts. */
+export interface VisitorPage {
+  visitors: VisitorSummary[];
+  /** Pass as `after` for the next page; absent on the last one. */
+  next?: string;
 }
 
 /** Why the connection last failed, as the close reported it. */
@@ -62,6 +78,8 @@ export interface AgentContext {
   watchedVisitors: readonly string[];
   /** The live view of watched visitors the service knows (away ones included). */
   visitors: VisitorMap;
+  /** The group listing that fills the view after a group watch or a reconnect, while it runs. */
+  sync: VisitorSync | undefined;
   error: AgentConnectionError | undefined;
   /** Frames from the service that failed validation and were ignored. */
   invalidFrames: number;
@@ -78,7 +96,9 @@ export type AgentCommand =
 export type AgentMachineEvent =
   | AgentCommand
   | AgentSocketEvent
-  | { type: 'request.timeout'; id: number };
+  | { type: 'request.timeout'; id: number }
+  /** Time to ask again for the listing page that failed. */
+  | { type: 'sync.retry' };
 
 /** A ticket for the session channel, as `joinSession` answers it. */
 export interface SessionTicket {
@@ -151,6 +171,9 @@ export interface AgentMachineInput {
 }
 
 const timerId = (id: number) => `request-timeout-${id}`;
+const SYNC_RETRY = 'sync-retry';
+/** Failed attempts at one listing page (rate limits aside) before the listing gives up. */
+const MAX_SYNC_FAILURES = 3;
 
 const failure = (
   code: RequestFailure['code'],
@@ -176,17 +199,32 @@ function allocate(
   context: Pick<AgentContext, 'nextId' | 'pending'>,
   drafts: readonly AgentRequestDraft[],
   ticket: number | undefined,
+  waiters?: readonly number[],
 ): { nextId: number; pending: Map<number, PendingAgentRequest>; issued: PendingAgentRequest[] } {
   let { nextId } = context;
   const pending = new Map(context.pending);
   const issued: PendingAgentRequest[] = [];
   for (const draft of drafts) {
     const id = nextId++;
-    const entry = { id, ticket, message: { ...draft, id } as AgentRequestMessage };
+    const entry: PendingAgentRequest = {
+      id,
+      ticket,
+      message: { ...draft, id } as AgentRequestMessage,
+      ...(waiters && { waiters }),
+    };
     pending.set(id, entry);
     issued.push(entry);
   }
   return { nextId, pending, issued };
+}
+
+/** What a reply does besides answering its request. */
+interface Interpretation {
+  outcome: RequestOutcome;
+  patch: Partial<AgentContext>;
+  follow: AgentRequestDraft[];
+  /** The caller waits for the follow-up requests (or the listing) instead of this reply. */
+  defer?: boolean;
 }
 
 // What a reply means for its request: the caller's outcome and the context it changes.
@@ -194,7 +232,7 @@ function interpret(
   context: AgentContext,
   entry: PendingAgentRequest,
   reply: AgentReply,
-): { outcome: RequestOutcome; patch: Partial<AgentContext>; follow: AgentRequestDraft[] } {
+): Interpretation {
   const request = entry.message;
   if (reply.type === 'failed') {
     return {
@@ -224,10 +262,12 @@ function interpret(
   }
   switch (reply.type) {
     case 'visitors': {
-      const visitors = replaceVisitors(context.visitors, reply.visitors, (id) =>
-        inScope(context, id),
-      );
-      return { outcome: { ok: true, value: reply.visitors }, patch: { visitors }, follow: [] };
+      // A page of the app's own listing; the live view is kept by the watch and its events.
+      const value: VisitorPage =
+        reply.next === undefined
+          ? { visitors: reply.visitors }
+          : { visitors: reply.visitors, next: reply.next };
+      return { outcome: { ok: true, value }, patch: {}, follow: [] };
     }
     case 'visitor': {
       const asked = request.type === 'lookup' ? request.visitorId : '';
@@ -259,25 +299,32 @@ function interpret(
   }
 }
 
-// A confirmed watch or unwatch: record it, and fill or prune the live view to match.
+// A confirmed watch or unwatch: record it, and fill or prune the live view to match. The
+// caller of `watch()` is answered once the view holds what it watches.
 function watchChange(
   context: AgentContext,
   entry: PendingAgentRequest,
-): { patch: Partial<AgentContext>; follow: AgentRequestDraft[] } {
+): Omit<Interpretation, 'outcome'> {
   const request = entry.message;
+  const { ticket } = entry;
   // Re-sent watches are already on record; their data was requested with them.
-  if (entry.ticket === undefined || (request.type !== 'watch' && request.type !== 'unwatch')) {
+  if (ticket === undefined || (request.type !== 'watch' && request.type !== 'unwatch')) {
     return { patch: {}, follow: [] };
   }
   const { visitorId } = request;
   if (request.type === 'watch') {
     if (visitorId === undefined) {
-      if (context.watchGroup) return { patch: {}, follow: [] };
-      return { patch: { watchGroup: true }, follow: [{ type: 'list' }] };
+      // Watching the group (again): list it; a listing under way serves this call too.
+      if (context.sync) {
+        context.sync.waiters.push(ticket);
+        return { patch: {}, follow: [], defer: true };
+      }
+      return { patch: { watchGroup: true, sync: startSync([ticket]) }, follow: [], defer: true };
     }
     if (context.watchedVisitors.includes(visitorId)) return { patch: {}, follow: [] };
     const patch = { watchedVisitors: [...context.watchedVisitors, visitorId] };
-    return { patch, follow: context.watchGroup ? [] : [{ type: 'lookup', visitorId }] };
+    if (context.watchGroup) return { patch, follow: [] };
+    return { patch, follow: [{ type: 'lookup', visitorId }], defer: true };
   }
   const next = {
     watchGroup: visitorId === undefined ? false : context.watchGroup,
@@ -293,13 +340,15 @@ function watchChange(
   };
 }
 
-// The requests that restore a connection's watches and refresh the live view.
+// The requests that restore a connection's watches and refresh the live view (the group's
+// listing follows them, see `requestPage`).
 function resubscribe(context: AgentContext): AgentRequestDraft[] {
   const drafts: AgentRequestDraft[] = [];
   if (context.watchGroup) drafts.push({ type: 'watch' });
   for (const visitorId of context.watchedVisitors) drafts.push({ type: 'watch', visitorId });
-  if (context.watchGroup) drafts.push({ type: 'list' });
-  else for (const visitorId of context.watchedVisitors) drafts.push({ type: 'lookup', visitorId });
+  if (!context.watchGroup) {
+    for (const visitorId of context.watchedVisitors) drafts.push({ type: 'lookup', visitorId });
+  }
   return drafts;
 }
 
@@ -322,11 +371,17 @@ function transmit(enqueue: Enqueue, context: AgentContext, issued: readonly Pend
   }
 }
 
-// Reports an outcome to whoever waits: the caller, or for the agent's own requests the app
-// through `error` (a failed re-watch must not vanish).
+// Reports an outcome to whoever waits: the caller, the callers waiting on one of the
+// agent's own requests, or else the app through `error` (a failed re-watch must not vanish).
 function settle(enqueue: Enqueue, entry: PendingAgentRequest, outcome: RequestOutcome) {
   if (entry.ticket !== undefined) {
     enqueue.emit({ type: 'request.settled', ticket: entry.ticket, outcome });
+  } else if (entry.waiters && entry.waiters.length > 0) {
+    // They asked to watch: they learn that the view holds it, not what it holds.
+    const answer: RequestOutcome = outcome.ok ? { ok: true, value: undefined } : outcome;
+    for (const ticket of entry.waiters) {
+      enqueue.emit({ type: 'request.settled', ticket, outcome: answer });
+    }
   } else if (!outcome.ok) {
     const target =
       'visitorId' in entry.message && entry.message.visitorId !== undefined
@@ -339,6 +394,81 @@ function settle(enqueue: Enqueue, entry: PendingAgentRequest, outcome: RequestOu
       message: `${entry.message.type}${target}: ${outcome.failure.message}`,
     });
   }
+}
+
+// --- The group listing (see visitorSync.ts) ---------------------------------------------
+
+// Asks for the listing's next page.
+function requestPage(
+  enqueue: Enqueue,
+  context: AgentContext,
+  sync: VisitorSync,
+): Pick<AgentContext, 'nextId' | 'pending'> {
+  const draft: AgentRequestDraft =
+    sync.after === undefined ? { type: 'list' } : { type: 'list', after: sync.after };
+  const { nextId, pending, issued } = allocate(context, [draft], undefined);
+  sync.pageId = issued[0]?.id;
+  transmit(enqueue, context, issued);
+  return { nextId, pending };
+}
+
+// Ends the listing, answering the `watch()` calls that waited for it.
+function endSync(enqueue: Enqueue, sync: VisitorSync, outcome: RequestOutcome) {
+  enqueue.cancel(SYNC_RETRY);
+  for (const ticket of sync.waiters) enqueue.emit({ type: 'request.settled', ticket, outcome });
+}
+
+// Goes on with the listing after a page came back or failed.
+function continueSync(
+  enqueue: Enqueue,
+  context: AgentContext,
+  sync: VisitorSync,
+  step: SyncStep,
+  why: RequestFailure | undefined,
+): Partial<AgentContext> {
+  switch (step.type) {
+    case 'next':
+      return requestPage(enqueue, context, sync);
+    case 'done':
+      endSync(enqueue, sync, { ok: true, value: undefined });
+      return { sync: undefined };
+    case 'retry':
+      enqueue.raise({ type: 'sync.retry' }, { id: SYNC_RETRY, delay: step.delayMs });
+      return {};
+    case 'giveUp': {
+      const failed = why ?? failure('internal', 'the listing failed');
+      enqueue.emit({
+        type: 'error',
+        source: 'sync',
+        ...failed,
+        message: `list: ${failed.message}`,
+      });
+      endSync(enqueue, sync, { ok: false, failure: failed });
+      return { sync: undefined };
+    }
+  }
+}
+
+// A reply (or a timeout) for the listing's page in flight.
+function syncReply(
+  enqueue: Enqueue,
+  context: AgentContext,
+  sync: VisitorSync,
+  reply: AgentReply | RequestFailure,
+): Partial<AgentContext> {
+  if ('type' in reply && reply.type === 'visitors') {
+    const { visitors, step } = takePage(context.visitors, sync, reply.visitors, reply.next, (id) =>
+      inScope(context, id),
+    );
+    return { visitors, ...continueSync(enqueue, { ...context, visitors }, sync, step, undefined) };
+  }
+  const why: RequestFailure =
+    'type' in reply
+      ? reply.type === 'failed'
+        ? failure(reply.code, reply.message, { retryAfter: reply.retryAfter })
+        : failure('invalidMessage', `the service answered a list request with "${reply.type}"`)
+      : reply;
+  return continueSync(enqueue, context, sync, pageFailed(sync, why, MAX_SYNC_FAILURES), why);
 }
 
 function closeOf(event: AgentMachineEvent): AgentConnectionError {
@@ -421,17 +551,38 @@ export const agentMachine = setup({
       // A reply to nothing we wait for: most likely one that arrived after its timeout.
       if (!entry) return;
       enqueue.cancel(timerId(entry.id));
-      const { outcome, patch, follow } = interpret(context, entry, event.message);
       const rest = new Map(context.pending);
       rest.delete(entry.id);
-      const { nextId, pending, issued } = allocate(
-        { ...context, pending: rest },
-        follow,
-        undefined,
-      );
-      enqueue.assign({ ...patch, nextId, pending });
-      settle(enqueue, entry, outcome);
+      const sync = context.sync;
+      if (sync && sync.pageId === entry.id) {
+        enqueue.assign({
+          pending: rest,
+          ...syncReply(enqueue, { ...context, pending: rest }, sync, event.message),
+        });
+        return;
+      }
+      const { outcome, patch, follow, defer } = interpret(context, entry, event.message);
+      const waiters = defer && entry.ticket !== undefined ? [entry.ticket] : undefined;
+      let next: AgentContext = { ...context, ...patch, pending: rest };
+      const { nextId, pending, issued } = allocate(next, follow, undefined, waiters);
+      next = { ...next, nextId, pending };
+      let listing: Partial<AgentContext> = {};
+      // A group watch (or an unwatch) starts (or ends) the listing that fills the view.
+      if (patch.sync && patch.sync !== context.sync)
+        listing = requestPage(enqueue, next, patch.sync);
+      else if (context.sync && !next.watchGroup) {
+        endSync(enqueue, context.sync, { ok: true, value: undefined });
+        listing = { sync: undefined };
+      }
+      enqueue.assign({ ...patch, nextId, pending, ...listing });
+      if (!defer) settle(enqueue, entry, outcome);
       if (issued.length > 0) transmit(enqueue, context, issued);
+    }),
+    // The listing's page failed earlier: ask for it again.
+    retrySync: enqueueActions(({ context, enqueue }) => {
+      const sync = context.sync;
+      if (!sync || sync.pageId !== undefined) return;
+      enqueue.assign(requestPage(enqueue, context, sync));
     }),
     // The transport refused a frame we handed it: fail that request now, not at its timeout.
     settleUnsent: enqueueActions(({ context, event, enqueue }) => {
@@ -442,6 +593,8 @@ export const agentMachine = setup({
       const pending = new Map(context.pending);
       pending.delete(entry.id);
       enqueue.assign({ pending });
+      // The listing's page: the connection is going, and the listing ends with it.
+      if (context.sync?.pageId === entry.id) return;
       settle(enqueue, entry, { ok: false, failure: failure('notConnected', event.reason) });
     }),
     timeoutRequest: enqueueActions(({ context, event, enqueue }) => {
@@ -450,20 +603,33 @@ export const agentMachine = setup({
       if (!entry) return;
       const pending = new Map(context.pending);
       pending.delete(entry.id);
-      enqueue.assign({ pending });
       const message = `no reply from the presence service within ${context.requestTimeoutMs} ms`;
-      settle(enqueue, entry, { ok: false, failure: failure('timeout', message) });
+      const timedOut = failure('timeout', message);
+      const sync = context.sync;
+      if (sync && sync.pageId === entry.id) {
+        enqueue.assign({
+          pending,
+          ...syncReply(enqueue, { ...context, pending }, sync, timedOut),
+        });
+        return;
+      }
+      enqueue.assign({ pending });
+      settle(enqueue, entry, { ok: false, failure: timedOut });
     }),
     // Leaving the connection: every request still waiting fails now, none hangs.
     failPending: enqueueActions(({ context, event, enqueue }) => {
-      if (context.pending.size === 0) return;
       const reason = event.type === 'DISCONNECT' ? 'disconnected by the app' : 'connection lost';
+      const lost: RequestOutcome = { ok: false, failure: failure('notConnected', reason) };
+      // The listing starts over on the next connection; who waited for it hears now.
+      if (context.sync) {
+        endSync(enqueue, context.sync, lost);
+        enqueue.assign({ sync: undefined });
+      }
+      if (context.pending.size === 0) return;
       for (const entry of context.pending.values()) {
         enqueue.cancel(timerId(entry.id));
         // The agent's own requests are repeated on the next connection; only callers hear.
-        if (entry.ticket !== undefined) {
-          settle(enqueue, entry, { ok: false, failure: failure('notConnected', reason) });
-        }
+        if (entry.ticket !== undefined || entry.waiters) settle(enqueue, entry, lost);
       }
       enqueue.assign({ pending: new Map() });
     }),
@@ -471,6 +637,13 @@ export const agentMachine = setup({
       if (event.type !== 'socket.welcome') return;
       const { connectionId } = event.message;
       const { nextId, pending, issued } = allocate(context, resubscribe(context), undefined);
+      if (issued.length > 0) transmit(enqueue, context, issued);
+      // A watched group is listed again after its watch: who left meanwhile leaves the view.
+      let listing: Partial<AgentContext> = {};
+      if (context.watchGroup) {
+        const sync = startSync();
+        listing = { sync, ...requestPage(enqueue, { ...context, nextId, pending }, sync) };
+      }
       enqueue.assign({
         connectionId,
         attempt: 0,
@@ -478,6 +651,7 @@ export const agentMachine = setup({
         everConnected: true,
         nextId,
         pending,
+        ...listing,
       });
       enqueue.emit({
         type: 'connected',
@@ -485,13 +659,14 @@ export const agentMachine = setup({
         groupId: context.groupId,
         reconnected: context.everConnected,
       });
-      if (issued.length > 0) transmit(enqueue, context, issued);
     }),
     applyEvent: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'socket.event') return;
       const live = event.event;
       if (inScope(context, live.visitorId)) {
-        const visitors = applyVisitorEvent(context.visitors, live);
+        const visitors = context.sync
+          ? syncEvent(context.visitors, context.sync, live)
+          : applyVisitorEvent(context.visitors, live);
         if (visitors !== context.visitors) enqueue.assign({ visitors });
       }
       enqueue.emit(live);
@@ -546,6 +721,7 @@ export const agentMachine = setup({
       watchGroup: false,
       watchedVisitors: [],
       visitors: EMPTY_VISITORS,
+      sync: undefined,
     }),
     announceDisconnected: emit({ type: 'disconnected' }),
   },
@@ -565,6 +741,7 @@ export const agentMachine = setup({
     watchGroup: false,
     watchedVisitors: [],
     visitors: EMPTY_VISITORS,
+    sync: undefined,
     error: undefined,
     invalidFrames: 0,
   }),
@@ -615,6 +792,7 @@ export const agentMachine = setup({
             REQUEST: { actions: 'handleRequest' },
             'socket.reply': { actions: 'settleReply' },
             'socket.event': { actions: 'applyEvent' },
+            'sync.retry': { actions: 'retrySync' },
           },
         },
       },

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../wire/codes.js';
-import { checkId, checkSignal, checkText, type Violation } from '../wire/limits.js';
+import { checkId, checkSignal, checkText, LIMITS, type Violation } from '../wire/limits.js';
 import type { FromAgent, ToAgent } from '../wire/protocol.js';
 
 /**
@@ -7,7 +7,7 @@ import type { FromAgent, ToAgent } from '../wire/protocol.js';
  * come from app code and are checked by {@link prepareRequest} before anything is sent.
  */
 export type AgentRequest =
-  | { type: 'list' }
+  | { type: 'list'; after?: unknown; limit?: unknown }
   | { type: 'lookup'; visitorId: unknown }
   | { type: 'watch'; visitorId?: unknown }
   | { type: 'unwatch'; visitorId?: unknown }
@@ -67,8 +67,26 @@ const SHOW_TERMS_OPTIONS = ['sessionKey', 'termsUrl'];
 
 function draftOf(request: AgentRequest): AgentRequestDraft | Violation {
   switch (request.type) {
-    case 'list':
-      return { type: 'list' };
+    case 'list': {
+      const { after, limit } = request;
+      const bad = after === undefined ? undefined : checkId('after', after);
+      if (bad) return bad;
+      if (
+        limit !== undefined &&
+        !(
+          Number.isInteger(limit) &&
+          (limit as number) >= 1 &&
+          (limit as number) <= LIMITS.maxListPage
+        )
+      ) {
+        return { param: 'limit', reason: `must be a whole number from 1 to ${LIMITS.maxListPage}` };
+      }
+      return {
+        type: 'list',
+        ...(after === undefined ? {} : { after: after as string }),
+        ...(limit === undefined ? {} : { limit: limit as number }),
+      };
+    }
     case 'lookup': {
       const v = checkId('visitorId', request.visitorId);
       return v ?? { type: 'lookup', visitorId: request.visitorId as string };

@@ -23,6 +23,7 @@ import {
   type Delivery,
   type RequestSettled,
   type SessionTicket,
+  type VisitorPage,
 } from './agentMachine.js';
 import type { AgentRequest } from './agentRequest.js';
 
@@ -63,6 +64,11 @@ export interface AgentState {
   visitors: ReadonlyMap<string, VisitorSummary>;
   /** Whether the whole group is watched. */
   watchingGroup: boolean;
+  /**
+   * The group's listing is being read, page by page, after `watch()` or a reconnect:
+   * `visitors` is not complete yet. `watch()` resolves when it is.
+   */
+  syncing: boolean;
   /** Visitors watched one by one. */
   watchedVisitors: readonly string[];
   /** Why the connection last failed; cleared once connected. */
@@ -87,9 +93,17 @@ export interface Agent {
   disconnect(): void;
   /**
    * Every visitor of the group the service knows: connected, within the reconnect grace
-   * (`present: true`, no connections) or away (`present: false`).
+   * (`present: true`, no connections) or away (`present: false`), read page by page
+   * (bounded frames, in visitor ID order). A visitor connected all along is listed exactly
+   * once; one that joins or leaves meanwhile may or may not be. Waits out the service's
+   * pacing of large listings.
    */
   listVisitors(): Promise<VisitorSummary[]>;
+  /**
+   * The same listing one page at a time, for groups too large to hold at once. Each page is
+   * one request: it fails (and the iteration throws) like any other.
+   */
+  visitorPages(options?: { limit?: number }): AsyncIterableIterator<VisitorSummary[]>;
   /** One visitor as `listVisitors` describes it, or `null` when the service does not know it. */
   lookupVisitor(visitorId: string): Promise<VisitorSummary | null>;
   /** Live events for one visitor, or for the whole group without an ID. Survives reconnects. */
@@ -130,6 +144,7 @@ function toState(actor: Actor<AgentMachine>): AgentState {
     status: typeof value === 'string' ? (value as AgentStatus) : value.online,
     visitors: context.visitors,
     watchingGroup: context.watchGroup,
+    syncing: context.sync !== undefined,
     watchedVisitors: context.watchedVisitors,
     error: context.error,
     connectionId: context.connectionId,
@@ -143,6 +158,7 @@ function sameState(a: AgentState, b: AgentState): boolean {
     a.status === b.status &&
     a.visitors === b.visitors &&
     a.watchingGroup === b.watchingGroup &&
+    a.syncing === b.syncing &&
     a.watchedVisitors === b.watchedVisitors &&
     a.error === b.error &&
     a.connectionId === b.connectionId &&
@@ -167,6 +183,9 @@ function assertOptions(options: AgentOptions): void {
     throw new TypeError('createAgent: options.sessionTransport must be a transport factory');
   }
 }
+
+/** Rate-limited page requests waited out in a row before `listVisitors()` gives up. */
+const MAX_PACED_RETRIES = 20;
 
 interface Deferred {
   resolve(value: unknown): void;
@@ -253,6 +272,34 @@ export function createAgent(options: AgentOptions): Agent {
 
   const view = deriveSnapshot(actor, toState, sameState);
 
+  async function* visitorPages(pageOptions?: { limit?: number }) {
+    let after: string | undefined;
+    let limited = 0;
+    for (;;) {
+      let page: VisitorPage;
+      try {
+        page = await request<VisitorPage>({ type: 'list', after, limit: pageOptions?.limit });
+      } catch (error) {
+        // The service paces large listings (replies are charged to the agent's rate limit):
+        // wait as long as it says, a bounded number of times in a row.
+        if (
+          error instanceof AgentRequestError &&
+          error.code === 'rateLimited' &&
+          limited < MAX_PACED_RETRIES
+        ) {
+          limited += 1;
+          await new Promise((resolve) => clock.setTimeout(resolve, error.retryAfter ?? 1_000));
+          continue;
+        }
+        throw error;
+      }
+      limited = 0;
+      yield page.visitors;
+      if (page.next === undefined) return;
+      after = page.next;
+    }
+  }
+
   return {
     connect() {
       actor.send({ type: 'CONNECT' });
@@ -260,7 +307,12 @@ export function createAgent(options: AgentOptions): Agent {
     disconnect() {
       actor.send({ type: 'DISCONNECT' });
     },
-    listVisitors: () => request<VisitorSummary[]>({ type: 'list' }),
+    async listVisitors() {
+      const all: VisitorSummary[] = [];
+      for await (const page of visitorPages()) all.push(...page);
+      return all;
+    },
+    visitorPages,
     lookupVisitor: (visitorId) => request<VisitorSummary | null>({ type: 'lookup', visitorId }),
     watch: (visitorId) => request<void>({ type: 'watch', visitorId }),
     unwatch: (visitorId) => request<void>({ type: 'unwatch', visitorId }),

@@ -15,6 +15,8 @@ export const CloseCode = {
   abnormal: 1006,
   /** A frame larger than `LIMITS.maxFrameBytes`. */
   tooLarge: 1009,
+  /** The service could not keep up with this connection for now; reconnect (and list again). */
+  tryAgainLater: 1013,
   /** Repeated malformed or invalid frames. */
   badRequest: 4000,
   /** Missing, invalid or expired token. */
@@ -59,6 +61,7 @@ const CLOSE_REASONS: Readonly<Record<number, string>> = {
   [CloseCode.goingAway]: 'the service is going away',
   [CloseCode.abnormal]: 'connection lost',
   [CloseCode.tooLarge]: 'frame too large',
+  [CloseCode.tryAgainLater]: 'the service is overloaded; try again',
   [CloseCode.badRequest]: 'the service refused our messages',
   [CloseCode.unauthorized]: 'unauthorized: the token is missing, invalid or expired',
   [CloseCode.forbidden]: 'forbidden: this origin, group or ID is not allowed',

@@ -26,6 +26,12 @@ export const LIMITS = {
    * megabytes.
    */
   maxFrameBytes: 64 * 1024,
+  /**
+   * Most visitors one `list` page may ask for. The service also stops a page early when the
+   * next visitor would take the reply past {@link LIMITS.maxFrameBytes}, so a page of
+   * visitors with large presence data holds fewer.
+   */
+  maxListPage: 1_000,
 } as const;
 
 /** Standard presence property names; anything else must carry the `c_` prefix. */

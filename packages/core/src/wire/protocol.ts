@@ -182,7 +182,16 @@ export const AgentHello = /* @__PURE__ */ (() =>
 export const FromAgent = /* @__PURE__ */ (() =>
   z.discriminatedUnion('type', [
     AgentHello,
-    z.object({ type: z.literal('list'), id: RequestId }),
+    /**
+     * One page of the group's visitors, in visitor ID order: those after `after` (a `next`
+     * from the previous page), at most `limit` of them and never more than fit one frame.
+     */
+    z.object({
+      type: z.literal('list'),
+      id: RequestId,
+      after: z.optional(Id),
+      limit: z.optional(z.int().check(z.minimum(1), z.maximum(LIMITS.maxListPage))),
+    }),
     z.object({ type: z.literal('lookup'), id: RequestId, visitorId: Id }),
     /** Live events for one visitor, or for the whole group when `visitorId` is left out. */
     z.object({ type: z.literal('watch'), id: RequestId, visitorId: z.optional(Id) }),
@@ -243,7 +252,13 @@ export const ToAgent = /* @__PURE__ */ (() =>
       heartbeatMs: Millis,
     }),
     // Replies, correlated by request id.
-    z.object({ type: z.literal('visitors'), id: RequestId, visitors: z.array(VisitorSummary) }),
+    /** A page of `list`; `next` is there when more may follow: send it back as `after`. */
+    z.object({
+      type: z.literal('visitors'),
+      id: RequestId,
+      visitors: z.array(VisitorSummary),
+      next: z.optional(Id),
+    }),
     z.object({ type: z.literal('visitor'), id: RequestId, visitor: z.nullable(VisitorSummary) }),
     z.object({ type: z.literal('ok'), id: RequestId }),
     /** A `showTerms` or `signal` reached the focused connection and was acknowledged. */

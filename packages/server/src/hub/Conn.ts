@@ -11,6 +11,8 @@ export interface Conn {
   peer: Peer;
   meta: PeerMeta;
   phase: 'handshake' | 'joining' | 'open' | 'closed';
+  /** Closing once what was accepted is answered: no frame is accepted anymore. */
+  closing: boolean;
   /** Known from `hello` on. (Always present, so the object never grows a property store.) */
   role: Role | undefined;
   groupId: string;
@@ -48,6 +50,13 @@ export interface Conn {
   /** Handlers of one connection run one after another, so a pipelined frame never overtakes `hello`. */
   queue: Promise<void>;
   handshakeTimer: unknown;
+  /** Terminates the peer if it does not complete the close in time. */
+  closeTimer: unknown;
+  /** Agent: live events held back while a reply is produced, and their size. */
+  held: string[] | undefined;
+  heldBytes: number;
+  /** Agent: how many visitors to ask the registry for, from what the last page could hold. */
+  pageHint: number;
 }
 
 /**
@@ -68,6 +77,7 @@ export function createConn(
     peer,
     meta,
     phase: 'handshake',
+    closing: false,
     role: undefined,
     groupId: '',
     visitorId: '',
@@ -88,6 +98,10 @@ export function createConn(
     pingedAt: undefined,
     queue: Promise.resolve(),
     handshakeTimer: undefined,
+    closeTimer: undefined,
+    held: undefined,
+    heldBytes: 0,
+    pageHint: 0,
   };
 }
 

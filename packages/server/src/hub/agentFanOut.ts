@@ -50,7 +50,7 @@ export function createAgentFanOut(
         for (const agent of agents) {
           if (!agent.watchAll && !agent.watched?.has(event.visitorId)) continue;
           text ??= encodeMessage(event);
-          io.sendText(agent, text);
+          io.sendEvent(agent, text);
         }
       }
       onEvent(groupId, event);

@@ -1,69 +1,44 @@
-import { ErrorCode, type VisitorSummary } from '@beckon/core/protocol';
+import { ErrorCode } from '@beckon/core/protocol';
 import type { VisitorRequest } from '../bus/BusMessage.js';
-import type { VisitorRecord } from '../PresenceRegistry.js';
 import type { SessionRequests } from '../session/sessionRequests.js';
 import type { Conn } from './Conn.js';
 import type { ConnectionIO } from './connectionIO.js';
 import type { AgentMessage } from './frameGate.js';
 import type { HubContext } from './hubContext.js';
 import type { SignalRelay } from './signalRelay.js';
+import type { VisitorPages } from './visitorPages.js';
 
 /** Visitors one agent may watch one by one. */
 const MAX_WATCHED = 10_000;
 
 /**
- * Summarises a stored visitor for agents.
+ * What a welcomed agent sends: `list` and `lookup` read the registry (in bounded pages),
+ * `watch` and `unwatch` choose which events it hears, `showTerms` (with the group's terms
+ * URL unless the agent gave one) and `signal` go to the relay, `joinSession` to the
+ * session part.
  *
  * @example
- * send(conn, { type: 'visitor', id: 3, visitor: toSummary(record) });
- */
-export function toSummary(v: VisitorRecord): VisitorSummary {
-  return {
-    visitorId: v.visitorId,
-    // Present while connected or within the reconnect grace; away means gone quiet.
-    present: v.visibility !== 'away',
-    visibility: v.visibility,
-    presence: { ...v.presence },
-    connections: v.connections.length,
-    epoch: v.epoch,
-    lastActiveAt: v.lastActiveAt,
-    ...(v.focusedConnectionId !== undefined && { focusedConnectionId: v.focusedConnectionId }),
-    ...(v.sessionKey !== undefined && { sessionKey: v.sessionKey }),
-  };
-}
-
-/**
- * What a welcomed agent sends: `list` and `lookup` read the registry, `watch` and
- * `unwatch` choose which events it hears, `showTerms` (with the group's terms URL unless the
- * agent gave one) and `signal` go to the relay.
- *
- * @example
- * const handleAgent = createAgentHandlers(ctx, io, relay, sessions);
+ * const handleAgent = createAgentHandlers(ctx, io, { relay, sessions, pages });
  * await handleAgent(conn, { type: 'watch', id: 1 });
  */
 export function createAgentHandlers(
   ctx: HubContext,
   io: ConnectionIO,
-  relay: SignalRelay,
-  sessions: SessionRequests,
+  parts: { relay: SignalRelay; sessions: SessionRequests; pages: VisitorPages },
 ): (conn: Conn, m: AgentMessage) => Promise<void> {
-  const { registry } = ctx;
+  const { relay, sessions, pages } = parts;
   const { send } = io;
 
   return async (conn, m) => {
     const groupId = conn.groupId;
     switch (m.type) {
-      case 'list': {
-        // Every known visitor, away ones included: `present` and `visibility` tell them apart.
-        const records = await registry.list(groupId);
-        send(conn, { type: 'visitors', id: m.id, visitors: records.map(toSummary) });
+      case 'list':
+        // Known visitors, away ones included: `present` and `visibility` tell them apart.
+        await pages.list(conn, m.id, m.after, m.limit);
         return;
-      }
-      case 'lookup': {
-        const record = await registry.get({ groupId, visitorId: m.visitorId });
-        send(conn, { type: 'visitor', id: m.id, visitor: record ? toSummary(record) : null });
+      case 'lookup':
+        await pages.lookup(conn, m.id, m.visitorId);
         return;
-      }
       case 'watch':
         if (m.visitorId === undefined) conn.watchAll = true;
         else if ((conn.watched?.size ?? 0) >= MAX_WATCHED && !conn.watched?.has(m.visitorId)) {

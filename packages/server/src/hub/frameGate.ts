@@ -59,7 +59,7 @@ export function createFrameGate(
   handlers: FrameHandlers,
 ): { onFrame(conn: Conn, data: string | Uint8Array): void } {
   const { metrics, now } = ctx;
-  const { send, closeConn } = io;
+  const { send } = io;
 
   /** Answers a bad frame; repeated bad frames close the connection. */
   const badFrame = (conn: Conn, error: ProtocolError, raw: string | undefined, reason?: string) => {
@@ -79,7 +79,11 @@ export function createFrameGate(
     conn.badFrames = recent;
     if (recent.length >= MAX_BAD_FRAMES) {
       metrics.inc(METRIC_NAMES.rejections, { reason: 'badRequest' });
-      closeConn(conn, CloseCode.badRequest, 'too many invalid frames');
+      io.closeWhenDone(conn, {
+        code: CloseCode.badRequest,
+        reason: 'too many invalid frames',
+        error: ErrorCode.invalidMessage,
+      });
     }
   };
 
@@ -128,7 +132,8 @@ export function createFrameGate(
   };
 
   const onFrame = (conn: Conn, data: string | Uint8Array) => {
-    if (conn.phase === 'closed') return;
+    // A connection being closed accepts nothing more; what it sent before is still answered.
+    if (conn.phase === 'closed' || conn.closing) return;
     // `ws` caps frames at the socket; peers without a socket (in-process ones) get the same
     // cap here, so every transport is held to one limit. Counting bytes is only needed when
     // the characters could exceed it.
@@ -140,7 +145,11 @@ export function createFrameGate(
           : Buffer.byteLength(data);
     if (size > LIMITS.maxFrameBytes) {
       metrics.inc(METRIC_NAMES.rejections, { reason: 'tooLarge' });
-      closeConn(conn, CloseCode.tooLarge, 'frame too large');
+      io.closeWhenDone(conn, {
+        code: CloseCode.tooLarge,
+        reason: 'frame too large',
+        error: ErrorCode.tooLarge,
+      });
       return;
     }
     const t = now();
@@ -150,9 +159,16 @@ export function createFrameGate(
     if (wait > 0) {
       conn.limitedStreak += 1;
       metrics.inc(METRIC_NAMES.rejections, { reason: 'rateLimited' });
-      // A client that keeps sending after being told to wait is cut off.
-      if (conn.limitedStreak > ctx.settings.rateLimit.burst) {
-        closeConn(conn, CloseCode.rateLimited, String(Math.max(wait, conn.limiter.fullIn(t))));
+      // A client that keeps sending after being told to wait is cut off, once what it sent
+      // before is answered.
+      if (conn.limitedStreak > conn.limiter.limit.burst) {
+        const retryAfter = Math.max(wait, conn.limiter.fullIn(t));
+        io.closeWhenDone(conn, {
+          code: CloseCode.rateLimited,
+          reason: String(retryAfter),
+          error: ErrorCode.rateLimited,
+          retryAfter,
+        });
         return;
       }
       const id = conn.role === 'agent' && typeof data === 'string' ? requestIdOf(data) : undefined;

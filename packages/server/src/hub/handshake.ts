@@ -1,4 +1,5 @@
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from '@beckon/core/protocol';
+import { METRIC_NAMES } from '../createMetrics.js';
 import type { ConnectResult } from '../PresenceRegistry.js';
 import { AGENT_AUDIENCE, type TokenClaims, VISITOR_AUDIENCE, verifyToken } from '../tokens.js';
 import type { AgentFanOut } from './agentFanOut.js';
@@ -7,6 +8,7 @@ import type { ConnectionIO } from './connectionIO.js';
 import type { FocusNotices } from './focusNotices.js';
 import type { AgentHello, VisitorHello } from './frameGate.js';
 import type { HubContext } from './hubContext.js';
+import { createRateLimiter } from './rateLimiter.js';
 import type { VisitorTimers } from './visitorTimers.js';
 
 /** What a connection joins once admitted. */
@@ -138,7 +140,8 @@ export function createHandshake(
     conn.phase = 'open';
     stopHandshakeTimer(conn);
     visitors.joined(groupId, visitorId);
-    log.info(
+    ctx.metrics.inc(METRIC_NAMES.connectionsTotal, { role: 'visitor' });
+    log.debug(
       { connectionId: conn.id, group: groupId, visitorId, epoch: result.focus.epoch },
       'visitor connected',
     );
@@ -194,7 +197,8 @@ export function createHandshake(
     if (isClosed(conn)) return;
     conn.phase = 'open';
     stopHandshakeTimer(conn);
-    log.info({ connectionId: conn.id, group: groupId, agentId: conn.agentId }, 'agent connected');
+    ctx.metrics.inc(METRIC_NAMES.connectionsTotal, { role: 'agent' });
+    log.debug({ connectionId: conn.id, group: groupId, agentId: conn.agentId }, 'agent connected');
     send(conn, {
       type: 'welcome',
       v: PROTOCOL_VERSION,
@@ -220,6 +224,8 @@ export function createHandshake(
       conn.phase = 'joining';
       conn.role = hello.role;
       conn.groupId = hello.groupId;
+      // From now on the role's own limit, as its group sets it.
+      conn.limiter = createRateLimiter(ctx.limitFor(hello.role, hello.groupId), now());
       io.enqueue(
         conn,
         () => (hello.role === 'agent' ? joinAgent(conn, hello) : joinVisitor(conn, hello)),

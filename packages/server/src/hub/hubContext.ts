@@ -8,7 +8,12 @@ import { createMemoryRegistry } from '../createMemoryRegistry.js';
 import { createMetrics, METRIC_NAMES, type Metrics } from '../createMetrics.js';
 import type { PresenceHubOptions } from '../createPresenceHub.js';
 import type { PresenceRegistry } from '../PresenceRegistry.js';
-import { ConfigError, type GroupConfig, parseGroupsConfig } from '../parseGroupsConfig.js';
+import {
+  ConfigError,
+  type GroupConfig,
+  parseGroupsConfig,
+  RateLimitSchema,
+} from '../parseGroupsConfig.js';
 import type { Conn } from './Conn.js';
 import { createHubTimers, type HubTimers } from './hubTimers.js';
 import type { RateLimit } from './rateLimiter.js';
@@ -21,7 +26,13 @@ export interface HubSettings {
   graceMs: number;
   awayAfterMs: number;
   drainSpreadMs: number;
+  closeTimeoutMs: number;
+  /** Visitors' rate limit, unless their group sets its own. */
   rateLimit: RateLimit;
+  /** Agents' rate limit, unless their group sets its own. */
+  agentRateLimit: RateLimit;
+  /** Interval of the activity summary logged at `info`; 0 for none. */
+  logSummaryMs: number;
 }
 
 /**
@@ -46,6 +57,8 @@ export interface HubContext extends HubTimers {
    * unreachable, a failure that is only that).
    */
   internal(error: unknown, where: string, conn?: Conn): void;
+  /** The rate limit of a role in a group: the group's own, else the service's. */
+  limitFor(role: 'visitor' | 'agent', groupId: string): RateLimit;
   /** Whether the shared state can be used now (always, without a cluster). */
   available(): boolean;
 }
@@ -57,10 +70,16 @@ const Options = z.looseObject({
   graceMs: z.number().int().nonnegative().optional(),
   awayAfterMs: z.number().int().positive().optional(),
   drainSpreadMs: z.number().int().nonnegative().optional(),
-  rateLimit: z
-    .strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) })
-    .optional(),
+  closeTimeoutMs: z.number().int().positive().optional(),
+  logSummaryMs: z.number().int().nonnegative().optional(),
+  rateLimit: RateLimitSchema.optional(),
+  agentRateLimit: RateLimitSchema.optional(),
 });
+
+/** Visitors: the spec asks for presence about once a minute; 20 frames/s is plenty. */
+export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 20, burst: 40 };
+/** Agents send requests on behalf of a person, and page through large groups. */
+export const DEFAULT_AGENT_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 200 };
 
 // Core has the same, but importing it would load core's visitor machine into the service.
 const realClock: Clock = {
@@ -107,16 +126,20 @@ export function createHubContext(options: PresenceHubOptions): {
     log.error({ err: error, where, connectionId: conn?.id }, 'internal error');
   };
   const timers = createHubTimers(options.clock ?? realClock, internal);
+  const settings: HubSettings = {
+    heartbeatMs: options.heartbeatMs ?? 25_000,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+    ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
+    graceMs: options.graceMs ?? 5_000,
+    awayAfterMs: options.awayAfterMs ?? 600_000,
+    drainSpreadMs: options.drainSpreadMs ?? 5_000,
+    closeTimeoutMs: options.closeTimeoutMs ?? 2_000,
+    rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+    agentRateLimit: options.agentRateLimit ?? DEFAULT_AGENT_RATE_LIMIT,
+    logSummaryMs: options.logSummaryMs ?? 60_000,
+  };
   const ctx: HubContext = {
-    settings: {
-      heartbeatMs: options.heartbeatMs ?? 25_000,
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
-      ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
-      graceMs: options.graceMs ?? 5_000,
-      awayAfterMs: options.awayAfterMs ?? 600_000,
-      drainSpreadMs: options.drainSpreadMs ?? 5_000,
-      rateLimit: options.rateLimit ?? { perSecond: 20, burst: 40 },
-    },
+    settings,
     groups,
     registry: options.registry ?? createMemoryRegistry(),
     bus: options.bus ?? createMemoryBus(),
@@ -131,6 +154,12 @@ export function createHubContext(options: PresenceHubOptions): {
     timer: timers.timer,
     cancel: timers.cancel,
     cancelAll: timers.cancelAll,
+    limitFor(role, groupId) {
+      const group = groups.get(groupId);
+      return role === 'agent'
+        ? (group?.agentRateLimit ?? settings.agentRateLimit)
+        : (group?.rateLimit ?? settings.rateLimit);
+    },
   };
   return { ctx, ownsBus: options.bus === undefined };
 }

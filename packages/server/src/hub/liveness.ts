@@ -42,11 +42,8 @@ export function createLiveness(
         t - conn.pingedAt >= heartbeatMs;
       if (!stalled && silent > 2 * heartbeatMs && unanswered) {
         metrics.inc(METRIC_NAMES.rejections, { reason: 'heartbeatTimeout' });
-        const peer = conn.peer;
+        // A dead peer never completes the close: the closing deadline terminates it.
         io.closeConn(conn, CloseCode.heartbeatTimeout, 'no answer to pings');
-        // A dead peer never completes the closing handshake.
-        if (peer.terminate)
-          timer(Math.min(heartbeatMs, 1_000), () => peer.terminate?.(), 'terminate');
         continue;
       }
       if (conn.peer.ping) {

@@ -8,10 +8,16 @@ export interface RateLimit {
 
 /** One connection's bucket. */
 export interface RateLimiter {
+  readonly limit: RateLimit;
   /** Takes one token. Returns 0 when allowed, else the milliseconds until a token is back. */
   take(now: number): number;
   /** Milliseconds until the bucket is full again. */
   fullIn(now: number): number;
+  /**
+   * Takes `tokens` more for work already done (a large reply). The bucket may go below
+   * zero: the frames that follow wait until it is paid back.
+   */
+  charge(tokens: number, now: number): void;
 }
 
 /**
@@ -31,7 +37,7 @@ export function createRateLimiter(limit: RateLimit, start: number): RateLimiter 
 class TokenBucket implements RateLimiter {
   private tokens: number;
   private last: number;
-  private readonly limit: RateLimit;
+  readonly limit: RateLimit;
 
   constructor(limit: RateLimit, start: number) {
     this.limit = limit;
@@ -61,5 +67,11 @@ class TokenBucket implements RateLimiter {
   fullIn(now: number): number {
     this.refill(now);
     return Math.ceil(((this.limit.burst - this.tokens) * 1000) / this.limit.perSecond);
+  }
+
+  charge(tokens: number, now: number): void {
+    this.refill(now);
+    // Never more than one bucket of debt: the wait it causes stays below burst / perSecond.
+    this.tokens = Math.max(this.tokens - tokens, -this.limit.burst);
   }
 }

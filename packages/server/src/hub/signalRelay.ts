@@ -2,7 +2,7 @@ import { type AgentLiveEvent, ErrorCode } from '@beckon/core/protocol';
 import type { AckMessage, UndeliveredMessage, VisitorRequest } from '../bus/BusMessage.js';
 import { METRIC_NAMES } from '../createMetrics.js';
 import type { Conn } from './Conn.js';
-import type { ConnectionIO } from './connectionIO.js';
+import type { CloseCause, ConnectionIO } from './connectionIO.js';
 import { createHeldRequests } from './heldRequests.js';
 import type { HubContext } from './hubContext.js';
 
@@ -41,6 +41,8 @@ export interface SignalRelay {
   targetsLost(conn: Conn, owns: (connectionId: string) => boolean): void;
   /** The agent left: its requests are dropped, nobody is left to tell. */
   dropAgent(conn: Conn): void;
+  /** The agent's connection is about to be closed by the service: answers each of its requests. */
+  settleAgent(conn: Conn, cause: CloseCause): void;
 }
 
 /** How often one request may be re-sent because its target closed before acknowledging. */
@@ -73,12 +75,18 @@ export function createSignalRelay(ctx: HubContext, io: ConnectionIO): SignalRela
     held.remove(p);
   };
 
-  const fail = (p: Pending, code: ErrorCode, message: string) => {
+  const fail = (p: Pending, code: ErrorCode, message: string, retryAfter?: number) => {
     if (p.done) return;
     finish(p);
     metrics.inc(METRIC_NAMES.signalsFailed, { code });
     log.debug({ requestId: p.id, code, visitorId: p.visitorId }, 'request failed');
-    send(p.agent, { type: 'failed', id: p.agentRequestId, code, message });
+    send(p.agent, {
+      type: 'failed',
+      id: p.agentRequestId,
+      code,
+      message,
+      ...(retryAfter !== undefined && { retryAfter }),
+    });
   };
 
   const hold = (p: Pending, ms: number) => {
@@ -290,6 +298,12 @@ export function createSignalRelay(ctx: HubContext, io: ConnectionIO): SignalRela
     dropAgent(conn) {
       if (!conn.requests) return;
       for (const p of [...conn.requests.values()]) finish(p);
+    },
+
+    settleAgent(conn, cause) {
+      if (!conn.requests) return;
+      const why = `the service is closing this connection (${cause.code}) before the visitor answered; the request may still reach it`;
+      for (const p of [...conn.requests.values()]) fail(p, cause.error, why, cause.retryAfter);
     },
   };
 }

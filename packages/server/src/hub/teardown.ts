@@ -81,14 +81,14 @@ export function createTeardown(ctx: HubContext, parts: TeardownParts): Teardown 
       if (conn.role === 'agent') {
         fanOut.removeAgent(conn);
         relay.dropAgent(conn);
-        log.info({ connectionId: conn.id, group: conn.groupId }, 'agent disconnected');
+        log.debug({ connectionId: conn.id, group: conn.groupId }, 'agent disconnected');
         return;
       }
       if (!conn.registered) return;
       const { groupId, visitorId } = conn;
       const orphans = delivery.orphans(conn);
       await remove({ groupId, visitorId, connectionId: conn.id });
-      log.info({ connectionId: conn.id, group: groupId, visitorId }, 'visitor connection closed');
+      log.debug({ connectionId: conn.id, group: groupId, visitorId }, 'visitor connection closed');
       // Requests the closed connection never acknowledged go to whoever has focus now.
       delivery.reportUndelivered(conn.id, orphans);
     },

@@ -50,10 +50,16 @@ export function createSessionIO(ctx: HubContext, onClosed: (conn: SessionConn) =
       conn.phase = 'closed';
       ctx.cancel(conn.handshakeTimer);
       conn.handshakeTimer = undefined;
+      const peer = conn.peer;
       try {
-        conn.peer.close(code, reason);
+        peer.close(code, reason);
       } catch (error) {
         log.warn({ err: error, connectionId: conn.id }, 'session close failed');
+      }
+      // The closing stage's deadline, as on the presence endpoint: a peer that does not
+      // complete the close (or stalls mid-frame) loses its socket after closeTimeoutMs.
+      if (peer.terminate) {
+        ctx.timer(ctx.settings.closeTimeoutMs, () => peer.terminate?.(), 'session close timeout');
       }
       onClosed(conn);
     },

@@ -8,4 +8,5 @@
  * registryContract('my store', () => createMyRegistry());
  */
 export { type BusFixture, busContract } from './busContract.js';
+export { listAll } from './listAll.js';
 export { registryContract } from './registryContract.js';
