@@ -70,3 +70,44 @@ export function searchVisitors(
   );
   return kept.length === visitors.length ? visitors : kept;
 }
+
+/** A search that remembers its last answer, so typing on narrows instead of starting over. */
+export type VisitorSearch = (
+  visitors: readonly VisitorSummary[],
+  filter: { query: string; visibility: VisibilityFilter },
+) => readonly VisitorSummary[];
+
+/**
+ * {@link searchVisitors} with a memory of one: when the query only grew (the visitor typed
+ * on) over the same list and filter, every word of the old query is inside a word of the new
+ * one, so only the old matches can match — they are all that is read. In a large group each
+ * keystroke after the first reads what is still shown, not every visitor's data.
+ *
+ * @example
+ * const search = createVisitorSearch();
+ * search(visitors, { query: 'car', visibility: 'all' });
+ * search(visitors, { query: 'cart', visibility: 'all' }); // reads only the matches of "car"
+ */
+export function createVisitorSearch(): VisitorSearch {
+  let last:
+    | {
+        visitors: readonly VisitorSummary[];
+        query: string;
+        visibility: VisibilityFilter;
+        shown: readonly VisitorSummary[];
+      }
+    | undefined;
+  return (visitors, { query, visibility }) => {
+    const narrows =
+      last !== undefined &&
+      last.visitors === visitors &&
+      last.visibility === visibility &&
+      query.startsWith(last.query);
+    const from = narrows && last ? last.shown : visitors;
+    let shown = searchVisitors(from, { query, visibility });
+    // Nothing filtered from the old matches: keep the very array the list already has.
+    if (narrows && last && shown === from) shown = last.shown;
+    last = { visitors, query, visibility, shown };
+    return shown;
+  };
+}

@@ -4,7 +4,12 @@ import { deliveryStateFromError } from '../src/deliveryState.js';
 import { describeTimelineEntry } from '../src/describeTimelineEntry.js';
 import { explainRefusal } from '../src/explainRefusal.js';
 import { formatRelativeTime, shortId } from '../src/format.js';
-import { customFields, matchesQuery, searchVisitors } from '../src/searchVisitors.js';
+import {
+  createVisitorSearch,
+  customFields,
+  matchesQuery,
+  searchVisitors,
+} from '../src/searchVisitors.js';
 import {
   appendTimelineEntry,
   MAX_TIMELINE_ENTRIES,
@@ -54,6 +59,37 @@ describe('searchVisitors', () => {
 
   it('returns the same array when nothing is filtered out', () => {
     expect(searchVisitors(list, { query: '  ', visibility: 'all' })).toBe(list);
+  });
+
+  it('a remembered search narrows while the query grows, and starts over otherwise', () => {
+    const search = createVisitorSearch();
+    // Reads are counted through the presence objects the search touches.
+    let reads = 0;
+    const counted = list.map((v) => ({
+      ...v,
+      presence: new Proxy(v.presence, {
+        get(target, key) {
+          reads += 1;
+          return Reflect.get(target, key);
+        },
+      }),
+    }));
+    const all = { visibility: 'all' as const };
+    expect(ids(search(counted, { query: 'c', ...all }))).toEqual(['alice-42', 'bob-7', 'carol']);
+    expect(ids(search(counted, { query: 'ca', ...all }))).toEqual(['alice-42', 'carol']);
+    reads = 0;
+    expect(ids(search(counted, { query: 'cart', ...all }))).toEqual(['alice-42']);
+    const narrowed = reads;
+    reads = 0;
+    expect(ids(createVisitorSearch()(counted, { query: 'cart', ...all }))).toEqual(['alice-42']);
+    // The fresh search also reads bob-7 ("/checkout"), whom "ca" had already ruled out.
+    expect(narrowed).toBeLessThan(reads);
+    expect(ids(search(counted, { query: 'car gold', ...all }))).toEqual(['alice-42']);
+    // bob-7 was already out: not read again.
+    expect(ids(search(counted, { query: 'bob', ...all }))).toEqual(['bob-7']);
+    // Same answer as a fresh search whatever the history.
+    expect(ids(search(counted, { query: 'bob', visibility: 'hidden' }))).toEqual(['bob-7']);
+    expect(ids(search(counted, { query: '', ...all }))).toEqual(ids(list));
   });
 
   it('lists custom fields in order', () => {

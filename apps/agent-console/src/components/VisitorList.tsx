@@ -2,7 +2,11 @@ import type { VisitorSummary } from '@beckon/core/agent';
 import { useAgentState, useVisitors } from '@beckon/ui-react';
 import { type ReactNode, useCallback, useDeferredValue, useMemo, useState } from 'react';
 import { useConsoleState } from '../consoleContext.js';
-import { searchVisitors, VISIBILITY_FILTERS, type VisibilityFilter } from '../searchVisitors.js';
+import {
+  createVisitorSearch,
+  VISIBILITY_FILTERS,
+  type VisibilityFilter,
+} from '../searchVisitors.js';
 import { VirtualList } from './VirtualList.js';
 import { VISITOR_ROW_HEIGHT, VisitorRow } from './VisitorRow.js';
 
@@ -33,9 +37,11 @@ export function VisitorList({ selectedId, onSelect }: VisitorListProps) {
   const [query, setQuery] = useState('');
   const [visibility, setVisibility] = useState<VisibilityFilter>('all');
   const deferredQuery = useDeferredValue(query);
+  // One per list: typing on searches only what the last keystroke left.
+  const [search] = useState(createVisitorSearch);
   const shown = useMemo(
-    () => searchVisitors(visitors, { query: deferredQuery, visibility }),
-    [visitors, deferredQuery, visibility],
+    () => search(visitors, { query: deferredQuery, visibility }),
+    [search, visitors, deferredQuery, visibility],
   );
   const filtering = query.trim() !== '' || visibility !== 'all';
   const renderRow = useCallback(
