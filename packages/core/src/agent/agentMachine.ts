@@ -92,6 +92,8 @@ export interface SessionTicket {
 export interface Delivery {
   connectionId: string;
   epoch: number;
+  /** The visitor was asleep and came back for the request after a push notification woke it. */
+  woken?: true;
 }
 
 /** Where an `error` event came from. */
@@ -130,6 +132,8 @@ export interface AgentEventMap {
   sessionEnd: Omit<Extract<AgentLiveEvent, { type: 'sessionEnd' }>, 'type'>;
   visitorError: Omit<Extract<AgentLiveEvent, { type: 'visitorError' }>, 'type'>;
   signal: Omit<Extract<AgentLiveEvent, { type: 'signal' }>, 'type'>;
+  /** A request found the visitor asleep: a push went out (`sent`), then `answered` or `unanswered`. */
+  push: Omit<Extract<AgentLiveEvent, { type: 'push' }>, 'type'>;
 }
 
 /** A request finished; the public API settles the caller's promise. Not part of the public events. */
@@ -248,6 +252,7 @@ function interpret(
     }
     case 'delivered': {
       const value: Delivery = { connectionId: reply.connectionId, epoch: reply.epoch };
+      if (reply.woken) value.woken = true;
       return { outcome: { ok: true, value }, patch: {}, follow: [] };
     }
     case 'sessionTicket': {
