@@ -1,5 +1,6 @@
 import { checkTermsUrl, LIMITS } from '@beckon/core/protocol';
 import { z } from 'zod';
+import { type PushConfig, PushConfigSchema } from './push/pushConfig.js';
 
 /** Shortest accepted HS256 secret: RFC 7518 asks for a key at least as long as the hash. */
 export const MIN_SECRET_LENGTH = 32;
@@ -43,6 +44,7 @@ const GroupConfigSchema = z.strictObject({
     })
     .optional(),
   allowedOrigins: z.array(Origin).optional(),
+  push: PushConfigSchema.optional(),
 });
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
@@ -61,6 +63,8 @@ export interface GroupConfig {
   visitorTokens?: { required: boolean; secrets: string[] };
   /** Origins a visitor may connect from (exact match). Absent: any origin. */
   allowedOrigins?: string[];
+  /** Web Push, to wake visitors whose page is asleep or closed (docs/push.md). Absent: no push. */
+  push?: PushConfig;
 }
 
 /** Groups by ID. */
@@ -124,6 +128,15 @@ export function parseGroupsConfig(input: unknown, where = 'groups'): GroupsConfi
           },
         }),
         ...(g.allowedOrigins !== undefined && { allowedOrigins: [...g.allowedOrigins] }),
+        ...(g.push !== undefined && {
+          push: {
+            vapid: { ...g.push.vapid },
+            notification: Object.fromEntries(
+              Object.entries(g.push.notification).filter(([, value]) => value !== undefined),
+            ) as NonNullable<PushConfig['notification']>,
+            ...(g.push.pushServices !== undefined && { pushServices: [...g.push.pushServices] }),
+          },
+        }),
       },
     ]),
   );

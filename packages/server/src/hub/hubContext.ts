@@ -22,6 +22,12 @@ export interface HubSettings {
   awayAfterMs: number;
   drainSpreadMs: number;
   rateLimit: RateLimit;
+  /** How long a request waits for a visitor woken by a push. */
+  pushWaitMs: number;
+  maxPushSubscriptionsPerVisitor: number;
+  pushSubscriptionTtlMs: number;
+  /** Deadline of one post to a push service. */
+  pushTimeoutMs: number;
 }
 
 /**
@@ -60,6 +66,10 @@ const Options = z.looseObject({
   rateLimit: z
     .strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) })
     .optional(),
+  pushWaitMs: z.number().int().positive().max(600_000).optional(),
+  maxPushSubscriptionsPerVisitor: z.number().int().min(1).max(100).optional(),
+  pushSubscriptionTtlMs: z.number().int().positive().optional(),
+  pushTimeoutMs: z.number().int().positive().optional(),
 });
 
 // Core has the same, but importing it would load core's visitor machine into the service.
@@ -116,6 +126,10 @@ export function createHubContext(options: PresenceHubOptions): {
       awayAfterMs: options.awayAfterMs ?? 600_000,
       drainSpreadMs: options.drainSpreadMs ?? 5_000,
       rateLimit: options.rateLimit ?? { perSecond: 20, burst: 40 },
+      pushWaitMs: options.pushWaitMs ?? 30_000,
+      maxPushSubscriptionsPerVisitor: options.maxPushSubscriptionsPerVisitor ?? 5,
+      pushSubscriptionTtlMs: options.pushSubscriptionTtlMs ?? 30 * 24 * 3_600_000,
+      pushTimeoutMs: options.pushTimeoutMs ?? 10_000,
     },
     groups,
     registry: options.registry ?? createMemoryRegistry(),
