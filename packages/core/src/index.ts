@@ -29,9 +29,11 @@ export {
 export type { ConsentDecision, ConsentRequest, ConsentUI } from './consent/consentUI.js';
 export type { ConsentPrompt, ConsentPromptState } from './consent/createConsentPrompt.js';
 export { createConsentPrompt } from './consent/createConsentPrompt.js';
+export { definePushProvider } from './push/definePushProvider.js';
 export type {
   PushFailureReason,
   PushProvider,
+  PushProviderSpec,
   PushSubscriptionData,
 } from './push/PushProvider.js';
 export { PushError } from './push/PushProvider.js';

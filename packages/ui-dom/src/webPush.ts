@@ -1,4 +1,9 @@
-import { PushError, type PushProvider, type PushSubscriptionData } from '@beckon/core';
+import {
+  definePushProvider,
+  PushError,
+  type PushProvider,
+  type PushSubscriptionData,
+} from '@beckon/core';
 
 /** Options of {@link webPush}. */
 export interface WebPushOptions {
@@ -119,10 +124,7 @@ export function webPush(options: WebPushOptions): WebPush {
     }
   };
 
-  return {
-    supported,
-    permission: () => (supported() ? (notification()?.permission ?? 'default') : 'unsupported'),
-
+  const provider = definePushProvider({
     async subscribe(vapidPublicKey) {
       if (!supported()) {
         throw new PushError(
@@ -177,5 +179,10 @@ export function webPush(options: WebPushOptions): WebPush {
       const subscription = await reg?.pushManager.getSubscription();
       await subscription?.unsubscribe();
     },
+  });
+  return {
+    ...provider,
+    supported,
+    permission: () => (supported() ? (notification()?.permission ?? 'default') : 'unsupported'),
   };
 }

@@ -1,3 +1,5 @@
+import type { createPushActors } from './createPushActors.js';
+
 /**
  * A browser's Web Push subscription as the service needs it: where to send, and the keys to
  * encrypt with (`PushSubscription.toJSON()`, less the `null`s the protocol leaves out).
@@ -30,18 +32,10 @@ export class PushError extends Error {
 }
 
 /**
- * The contract of Web Push on the visitor's side, injected like the transport and the
- * consent UI: `createVisitor({ push })`. Core decides when (the app's `enablePush()`, with
- * the group's key from the service) and tells the service; the provider does the platform's
- * part. `webPush({ serviceWorker })` of `@beckon/ui-dom` is the browser's.
- *
- * @example
- * const push: PushProvider = {
- *   subscribe: async (vapidPublicKey) => mySubscribe(vapidPublicKey),
- *   unsubscribe: async () => myUnsubscribe(),
- * };
+ * What a push provider does on its platform; {@link definePushProvider} turns it into the
+ * {@link PushProvider} that `createVisitor({ push })` takes.
  */
-export interface PushProvider {
+export interface PushProviderSpec {
   /**
    * Asks for permission to show notifications (if not granted yet) and subscribes this
    * browser with the group's VAPID public key (URL-safe base64). Rejects with a
@@ -50,4 +44,23 @@ export interface PushProvider {
   subscribe(vapidPublicKey: string): Promise<PushSubscriptionData>;
   /** Ends this browser's subscription, if it has one. */
   unsubscribe(): Promise<void>;
+}
+
+/**
+ * The contract of Web Push on the visitor's side, injected like the transport, the consent
+ * UI and the session provider: `createVisitor({ push })`. Core decides when (the app's
+ * `enablePush()`, with the group's key from the service) and tells the service; the
+ * provider does the platform's part. Make one with `definePushProvider`, which brings core's
+ * push actors along, so an app without push never bundles them. `webPush({ serviceWorker })`
+ * of `@beckon/ui-dom` is the browser's.
+ *
+ * @example
+ * const push = definePushProvider({
+ *   subscribe: async (vapidPublicKey) => mySubscribe(vapidPublicKey),
+ *   unsubscribe: async () => myUnsubscribe(),
+ * });
+ */
+export interface PushProvider extends PushProviderSpec {
+  /** Core's side of the provider: the visitor machine's `push` and `pushRemoval` actors. */
+  readonly runtime: () => ReturnType<typeof createPushActors>;
 }

@@ -1,6 +1,6 @@
 import { fromCallback } from 'xstate';
 import { checkPushSubscription } from '../wire/pushSubscription.js';
-import type { PushFailureReason, PushProvider, PushSubscriptionData } from './PushProvider.js';
+import type { PushFailureReason, PushProviderSpec, PushSubscriptionData } from './PushProvider.js';
 
 /** What the push actors report to the visitor machine. */
 export type PushActorEvent =
@@ -22,7 +22,7 @@ function failureOf(error: unknown): { reason: PushFailureReason; message: string
 }
 
 /**
- * The visitor machine's two push actors over a {@link PushProvider}: `push` subscribes with
+ * The visitor machine's two push actors over a push provider's platform part: `push` subscribes with
  * the group's key and reports the subscription or why not; `pushRemoval` unsubscribes and
  * reports when it is done (a failure to unsubscribe leaves nothing for the app to do: the
  * service forgets the subscription either way).
@@ -30,7 +30,7 @@ function failureOf(error: unknown): { reason: PushFailureReason; message: string
  * @example
  * const machine = visitorMachine.provide({ actors: createPushActors(provider) });
  */
-export function createPushActors(provider: PushProvider) {
+export function createPushActors(provider: PushProviderSpec) {
   return {
     push: fromCallback<{ type: 'push.none' }, { vapidPublicKey: string }, PushActorEvent>(
       ({ input, sendBack }) => {

@@ -9,7 +9,6 @@ import { systemClock } from '../connection/clock.js';
 import { deriveSnapshot } from '../connection/derivedSnapshot.js';
 import { createConsentActor } from '../consent/consentActor.js';
 import type { ConsentRequest, ConsentUI } from '../consent/consentUI.js';
-import { createPushActors } from '../push/createPushActors.js';
 import type { PushProvider } from '../push/PushProvider.js';
 import type { SessionProvider } from '../session/SessionProvider.js';
 import { createVisitorConnection } from './visitorConnection.js';
@@ -113,10 +112,12 @@ function assertOptions(options: VisitorOptions): void {
   const push = options.push as Partial<PushProvider> | undefined | null;
   if (
     push !== undefined &&
-    (typeof push?.subscribe !== 'function' || typeof push?.unsubscribe !== 'function')
+    (typeof push?.subscribe !== 'function' ||
+      typeof push?.unsubscribe !== 'function' ||
+      typeof push?.runtime !== 'function')
   ) {
     throw new TypeError(
-      'createVisitor: options.push must be a push provider with subscribe(vapidPublicKey) and unsubscribe(), such as webPush() of @beckon/ui-dom',
+      'createVisitor: options.push must be a push provider, such as webPush() of @beckon/ui-dom: make one with definePushProvider({ subscribe, unsubscribe })',
     );
   }
 }
@@ -157,7 +158,8 @@ export function createVisitor(options: VisitorOptions): Visitor {
             }),
           }
         : {}),
-      ...(options.push ? createPushActors(options.push) : {}),
+      // The provider brings core's push actors: visitors without push never bundle them.
+      ...(options.push ? options.push.runtime() : {}),
     },
   });
   const actor = createActor(machine, {

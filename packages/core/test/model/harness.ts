@@ -6,9 +6,10 @@ import { createMockService, type MockService } from '../../../transport-mock/src
 import type { Transport, TransportHandlers } from '../../src/connection/transport.js';
 import type { ConsentDecision, ConsentRequest, ConsentUI } from '../../src/consent/consentUI.js';
 import type { VisitorEmitted, VisitorMachineInput } from '../../src/machines.js';
+import { definePushProvider } from '../../src/push/definePushProvider.js';
 import {
   PushError,
-  type PushProvider,
+  type PushProviderSpec,
   type PushSubscriptionData,
 } from '../../src/push/PushProvider.js';
 import { defineSessionProvider } from '../../src/session/defineSessionProvider.js';
@@ -114,7 +115,7 @@ class TestSessionProvider implements SessionProviderSpec {
  * A push provider for tests: each call waits until the test answers it, as the browser's
  * permission prompt and push service would.
  */
-class TestPushProvider implements PushProvider {
+class TestPushProvider implements PushProviderSpec {
   subscribes: string[] = [];
   unsubscribes = 0;
   #subscribe: { resolve(s: PushSubscriptionData): void; reject(e: unknown): void } | undefined;
@@ -246,7 +247,7 @@ export class PathRunner {
       ...(input.visible === undefined ? {} : { visible: input.visible }),
       ...(input.hasUI ? { ui: this.#dialog } : {}),
       ...(input.hasSession ? { session: defineSessionProvider(this.#session) } : {}),
-      ...(input.hasPush ? { push: this.#push } : {}),
+      ...(input.hasPush ? { push: definePushProvider(this.#push) } : {}),
       inspect: (event) => {
         coverage.record(event);
         if (event.type === '@xstate.microstep') {
