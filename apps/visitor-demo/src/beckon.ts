@@ -721,7 +721,6 @@ export async function startDemoPage(options: StartDemoPageOptions): Promise<Demo
   const v = visitor;
   const wiring = wirePage(v, { extra: () => ({ c_cart: String(cartCount()) }) });
   const cleanups = [mountStatusPill(chrome.status, v), wiring];
-  if (push) cleanups.push(mountPushToggle(chrome.push, v, push));
   // The next page of a tab that was sharing shares on: same key, no second consent.
   if (session) cleanups.push(session.resume(v));
   const onStorage = (event: StorageEvent) => {
@@ -732,6 +731,8 @@ export async function startDemoPage(options: StartDemoPageOptions): Promise<Demo
   cleanups.push(() => win.removeEventListener('storage', onStorage));
 
   connectDemoVisitor(v, { groupId: config.groupId, visitorId, consent });
+  // After connect({ pushNotifications: true }): the switch may turn push back on at once.
+  if (push) cleanups.push(mountPushToggle(chrome.push, v, push));
 
   const page: DemoPage = {
     visitor: v,

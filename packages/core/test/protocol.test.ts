@@ -183,6 +183,7 @@ const toAgent: ToAgent[] = [
   { type: 'delivered', id: 6, connectionId: 'c-1', epoch: 4 },
   { type: 'delivered', id: 12, connectionId: 'c-1', epoch: 4, woken: true },
   { type: 'failed', id: 13, code: 'visitorAsleep', message: 'did not come back' },
+  { type: 'waking', id: 14, devices: 2, waitMs: 30_000 },
   { type: 'push', visitorId: 'alice-42', at, status: 'sent', devices: 2 },
   { type: 'push', visitorId: 'alice-42', at, status: 'unanswered', devices: 2 },
   { type: 'failed', id: 7, code: 'visitorNotPresent', message: 'alice-42 is not present' },

@@ -41,7 +41,10 @@ export interface PushServiceStub {
   subscribe(name?: string): TestSubscription;
   /** What the stub answers for posts to a subscription (201 until told otherwise). */
   answer(subscription: TestSubscription, status: number): void;
-  /** Resolves with the next push to reach `subscription` (or any, without one). */
+  /**
+   * Resolves with the next push to reach `subscription` (or any, without one) that no
+   * earlier call returned — also one that arrived before the call.
+   */
   next(subscription?: TestSubscription, timeoutMs?: number): Promise<ReceivedPush>;
   close(): Promise<void>;
 }
@@ -71,6 +74,7 @@ export async function startPushServiceStub(options: {
   const received: ReceivedPush[] = [];
   const refused: RefusedPush[] = [];
   const waiters: { path?: string; resolve: (p: ReceivedPush) => void }[] = [];
+  const returned = new Set<ReceivedPush>();
   let n = 0;
 
   const check = (req: IncomingMessage, body: Buffer): ReceivedPush => {
@@ -162,9 +166,11 @@ export async function startPushServiceStub(options: {
       const status = subscriptions.get(path)?.status ?? 201;
       if (status < 300) {
         received.push(push);
-        for (const w of waiters.splice(0)) {
-          if (w.path === undefined || w.path === path) w.resolve(push);
-          else waiters.push(w);
+        const waiter = waiters.find((w) => w.path === undefined || w.path === path);
+        if (waiter) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          returned.add(push);
+          waiter.resolve(push);
         }
       }
       res.writeHead(status).end();
@@ -197,6 +203,13 @@ export async function startPushServiceStub(options: {
     },
     next(subscription, timeoutMs = 3_000) {
       const path = subscription && new URL(subscription.endpoint).pathname;
+      const already = received.find(
+        (p) => !returned.has(p) && (path === undefined || p.path === path),
+      );
+      if (already) {
+        returned.add(already);
+        return Promise.resolve(already);
+      }
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`no push reached ${path ?? 'the stub'} in ${timeoutMs} ms`)),

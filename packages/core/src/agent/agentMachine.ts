@@ -4,6 +4,7 @@ import {
   type ReconnectPolicy,
   retryDelayAfter,
 } from '../connection/backoff.js';
+import { MAX_TIMER_MS } from '../connection/clientOptions.js';
 import { CloseCode, isFatalClose } from '../wire/codes.js';
 import type { Violation } from '../wire/limits.js';
 import type { AgentLiveEvent } from '../wire/protocol.js';
@@ -134,6 +135,12 @@ export interface AgentEventMap {
   signal: Omit<Extract<AgentLiveEvent, { type: 'signal' }>, 'type'>;
   /** A request found the visitor asleep: a push went out (`sent`), then `answered` or `unanswered`. */
   push: Omit<Extract<AgentLiveEvent, { type: 'push' }>, 'type'>;
+  /**
+   * One of this agent's own `showTerms` or `signalVisitor` requests found the visitor
+   * asleep: a push notification went to `devices` of its devices, and the request now waits
+   * up to `waitMs` more for the visitor to come back (its promise settles then).
+   */
+  waking: { visitorId: string; devices: number; waitMs: number };
 }
 
 /** A request finished; the public API settles the caller's promise. Not part of the public events. */
@@ -449,6 +456,25 @@ export const agentMachine = setup({
       enqueue.assign({ pending });
       settle(enqueue, entry, { ok: false, failure: failure('notConnected', event.reason) });
     }),
+    // The service waits for a visitor it woke with a push: so does the request, that long
+    // plus its own allowance for the answer.
+    extendRequest: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'socket.waking') return;
+      const entry = context.pending.get(event.id);
+      if (!entry) return;
+      enqueue.cancel(timerId(entry.id));
+      enqueue.raise(
+        { type: 'request.timeout', id: entry.id },
+        {
+          id: timerId(entry.id),
+          delay: Math.min(event.waitMs + context.requestTimeoutMs, MAX_TIMER_MS),
+        },
+      );
+      const visitorId = (entry.message as { visitorId?: string }).visitorId;
+      if (entry.ticket !== undefined && visitorId !== undefined) {
+        enqueue.emit({ type: 'waking', visitorId, devices: event.devices, waitMs: event.waitMs });
+      }
+    }),
     timeoutRequest: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'request.timeout') return;
       const entry = context.pending.get(event.id);
@@ -619,6 +645,7 @@ export const agentMachine = setup({
           on: {
             REQUEST: { actions: 'handleRequest' },
             'socket.reply': { actions: 'settleReply' },
+            'socket.waking': { actions: 'extendRequest' },
             'socket.event': { actions: 'applyEvent' },
           },
         },

@@ -299,6 +299,16 @@ export const ToAgent = /* @__PURE__ */ (() =>
       param: z.optional(Text),
       retryAfter: z.optional(Millis),
     }),
+    /**
+     * Not a reply: a `showTerms` or `signal` found the visitor asleep and a push notification
+     * went to `devices` of its devices; the answer follows within `waitMs`.
+     */
+    z.object({
+      type: z.literal('waking'),
+      id: RequestId,
+      devices: z.int().check(z.minimum(1)),
+      waitMs: Millis,
+    }),
     // Live events about visitors of the agent's group.
     visitorEvent('presence', { data: Properties }),
     visitorEvent('visibility', { visibility: VisibilityState }),

@@ -145,6 +145,10 @@ export function createSignalRelay(
         }
         wake.devices = devices;
         pushEvent(p, 'sent');
+        // Not an answer yet: the requesting agent learns why it takes longer, and how long.
+        if (!p.done) {
+          send(p.agent, { type: 'waking', id: p.agentRequestId, devices, waitMs: pushWaitMs });
+        }
       },
       (error: unknown) => {
         ctx.internal(error, 'push wake', p.agent);
