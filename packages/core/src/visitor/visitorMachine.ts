@@ -162,9 +162,10 @@ const answerTransitions = [
 
 /**
  * The visitor's state machine: the spec's connection lifecycle, focus between instances of
- * one visitor ID, visibility and the consent (terms) flow, as three parallel regions.
- * I/O is two named actors — `socket` (the connection) and `consentDialog` (the default
- * UI) — that `createVisitor` provides; tests swap them with `.provide()`.
+ * one visitor ID, visibility, the consent (terms) flow and Web Push, as four parallel
+ * regions. I/O is named actors — `socket` (the connection), `consentDialog` (the default
+ * UI), `session`, `push` and `pushRemoval` — that `createVisitor` provides; tests swap them
+ * with `.provide()`.
  *
  * @example
  * const actor = createActor(

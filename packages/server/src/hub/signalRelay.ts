@@ -144,6 +144,8 @@ export function createSignalRelay(
           return;
         }
         wake.devices = devices;
+        // A visitor back before the push services answered has been told about already.
+        if (wake.answered) return;
         pushEvent(p, 'sent');
         // Not an answer yet: the requesting agent learns why it takes longer, and how long.
         if (!p.done) {
@@ -331,7 +333,8 @@ export function createSignalRelay(
         id: p.agentRequestId,
         connectionId: m.connectionId,
         epoch: p.epoch,
-        ...(p.wake !== undefined && { woken: true as const }),
+        // Only when a push went out: a visitor back before any could be sent was not woken.
+        ...(p.wake !== undefined && p.wake.devices > 0 && { woken: true as const }),
       });
     },
 
