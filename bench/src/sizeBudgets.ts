@@ -14,7 +14,10 @@ export const SIZE_BUDGETS: Record<string, { budget: number; target?: number }> =
   // (issue 10): the ticket messages, the machine's session transitions and the banner's
   // consent strings, ~0.6 kB; the session machinery itself stays out of these bundles
   // (`defineSessionProvider` brings it). Then: ~30,800 / ~35,900 / ~34,300 bytes.
-  visitor: { budget: 32_000, target: 16_000 },
-  'visitor+ui-dom': { budget: 37_200, target: 20_000 },
-  'visitor+ui-react': { budget: 35_600 },
+  // Raised 2026-12-01 for push (issue 14): the visitor machine's push region and the push
+  // messages of the protocol, ~1.4 kB; the push actors stay out (`definePushProvider`
+  // brings them). Then: 32,177 / 37,300 / 35,649 bytes.
+  visitor: { budget: 33_800, target: 16_000 },
+  'visitor+ui-dom': { budget: 39_200, target: 20_000 },
+  'visitor+ui-react': { budget: 37_400 },
 };

@@ -162,18 +162,20 @@ export function createConsoleStore(agent: Agent, options: ConsoleStoreOptions = 
     oneClickConnect(visitorId) {
       const inFlight = sending.get(visitorId);
       if (inFlight) return inFlight;
-      setDelivery(visitorId, { state: 'sending', since: now() });
-      // The visitor's answer (terms, session start) is what arrives after this point.
+      // The visitor's answer (terms, session start) is what arrives after this point, and
+      // so is a push that wakes it.
       const afterSeq = seq;
+      setDelivery(visitorId, { state: 'sending', since: now(), afterSeq });
       const request = agent
         .showTerms(visitorId)
         .then(
-          ({ connectionId, epoch }): DeliveryState => ({
+          ({ connectionId, epoch, woken }): DeliveryState => ({
             state: 'delivered',
             connectionId,
             epoch,
             at: now(),
             afterSeq,
+            ...(woken && { woken: true }),
           }),
           (error: unknown) => deliveryStateFromError(error, now()),
         )

@@ -2,7 +2,12 @@ import { AgentRequestError } from '@beckon/core/agent';
 
 /** Where a One-Click Connect request is; `state` is also the element's `data-state`. */
 export type DeliveryState =
-  | { state: 'sending'; since: number }
+  | {
+      state: 'sending';
+      since: number;
+      /** Timeline entries after this sequence number came after the request was sent. */
+      afterSeq?: number;
+    }
   | {
       state: 'delivered';
       connectionId: string;
@@ -10,14 +15,20 @@ export type DeliveryState =
       at: number;
       /** Timeline entries after this sequence number came after the request was sent. */
       afterSeq?: number;
+      /** The visitor was asleep and came back through a push notification. */
+      woken?: boolean;
     }
-  | { state: 'visitorNotPresent' | 'timeout' | 'busy'; message: string; at: number }
+  | {
+      state: 'visitorNotPresent' | 'visitorAsleep' | 'timeout' | 'busy';
+      message: string;
+      at: number;
+    }
   /** Any other failure; `code` is the `AgentRequestError` code, or `unknown`. */
   | { state: 'error'; code: string; message: string; at: number };
 
 /**
- * What a rejected `showTerms` means for the delivery status. The service's three expected
- * answers (`visitorNotPresent`, `timeout`, `busy`) get their own states; anything else is
+ * What a rejected `showTerms` means for the delivery status. The service's expected answers
+ * (`visitorNotPresent`, `visitorAsleep`, `timeout`, `busy`) get their own states; anything else is
  * `error` with its code, so the agent still sees why.
  *
  * @example
@@ -25,7 +36,12 @@ export type DeliveryState =
  */
 export function deliveryStateFromError(error: unknown, at: number): DeliveryState {
   if (error instanceof AgentRequestError) {
-    if (error.code === 'visitorNotPresent' || error.code === 'timeout' || error.code === 'busy') {
+    if (
+      error.code === 'visitorNotPresent' ||
+      error.code === 'visitorAsleep' ||
+      error.code === 'timeout' ||
+      error.code === 'busy'
+    ) {
       return { state: error.code, message: error.message, at };
     }
     return { state: 'error', code: error.code, message: error.message, at };

@@ -70,6 +70,19 @@ export function describeTimelineEntry(entry: TimelineEntry): TimelineText {
       };
     case 'disconnected':
       return { title: 'Visitor left', tone: 'warn' };
+    case 'push': {
+      const devices = `${entry.devices} device${entry.devices === 1 ? '' : 's'}`;
+      if (entry.status === 'sent') {
+        return {
+          title: 'Asleep: a notification was sent to wake the visitor',
+          detail: devices,
+          tone: 'info',
+        };
+      }
+      return entry.status === 'answered'
+        ? { title: 'The visitor came back through the notification', tone: 'good' }
+        : { title: 'The notification went unanswered', detail: devices, tone: 'warn' };
+    }
     case 'signal': {
       const props = fields(entry.properties);
       return {

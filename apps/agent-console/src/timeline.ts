@@ -12,6 +12,7 @@ export const TIMELINE_EVENT_TYPES = [
   'visitorConnected',
   'visitorDisconnected',
   'signal',
+  'push',
 ] as const;
 
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
@@ -45,6 +46,7 @@ export type TimelineEntry = EntryBase &
     | { kind: 'connected'; connections: number }
     | { kind: 'disconnected' }
     | { kind: 'signal'; name: string; properties: Readonly<Record<string, string>> }
+    | { kind: 'push'; status: 'sent' | 'answered' | 'unanswered'; devices: number }
   );
 
 export type TimelineKind = TimelineEntry['kind'];
@@ -92,6 +94,8 @@ export function timelineEntryFromEvent(
       return { ...base, kind: 'disconnected' };
     case 'signal':
       return { ...base, kind: 'signal', name: event.name, properties: { ...event.properties } };
+    case 'push':
+      return { ...base, kind: 'push', status: event.status, devices: event.devices };
   }
 }
 

@@ -181,6 +181,24 @@ describe('timeline', () => {
       detail: 'Connect failed (n=1)',
       tone: 'bad',
     });
+    expect(describeTimelineEntry({ ...base, kind: 'push', status: 'sent', devices: 2 })).toEqual({
+      title: 'Asleep: a notification was sent to wake the visitor',
+      detail: '2 devices',
+      tone: 'info',
+    });
+    expect(
+      describeTimelineEntry({ ...base, kind: 'push', status: 'answered', devices: 1 }),
+    ).toMatchObject({
+      title: 'The visitor came back through the notification',
+      tone: 'good',
+    });
+    expect(
+      describeTimelineEntry({ ...base, kind: 'push', status: 'unanswered', devices: 1 }),
+    ).toEqual({
+      title: 'The notification went unanswered',
+      detail: '1 device',
+      tone: 'warn',
+    });
   });
 });
 
@@ -206,7 +224,7 @@ describe('format', () => {
 
 describe('deliveryStateFromError', () => {
   it('gives the expected answers their own states and everything else error', () => {
-    for (const code of ['visitorNotPresent', 'timeout', 'busy'] as const) {
+    for (const code of ['visitorNotPresent', 'visitorAsleep', 'timeout', 'busy'] as const) {
       expect(deliveryStateFromError(new AgentRequestError(code, 'm'), 5)).toEqual({
         state: code,
         message: 'm',

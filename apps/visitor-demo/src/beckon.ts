@@ -16,9 +16,10 @@ import {
 } from '@beckon/core';
 import { checkId } from '@beckon/core/protocol';
 import { webSocketTransport } from '@beckon/transport-ws';
-import { createConsentDialog, wirePage } from '@beckon/ui-dom';
+import { createConsentDialog, type WebPush, webPush, wirePage } from '@beckon/ui-dom';
 import { cartCount, onCartChange } from './cart.js';
 import { h } from './dom.js';
+import { mountPushToggle } from './pushToggle.js';
 import {
   type KeyValueStorage,
   persistentStorage,
@@ -249,6 +250,8 @@ export interface DemoVisitorOptions {
   visible?: boolean;
   /** What runs during a session: the page's co-browse session (`demoCobrowse`); none in unit tests. */
   session?: CobrowseSession;
+  /** Web Push (`demoPush()`); none in unit tests. */
+  push?: WebPush;
 }
 
 /**
@@ -265,7 +268,23 @@ export function createDemoVisitor(options: DemoVisitorOptions): Visitor {
     ...(options.clock && { clock: options.clock }),
     ...(options.visible !== undefined && { visible: options.visible }),
     ...(options.session && { session: options.session }),
+    ...(options.push && { push: options.push }),
   });
+}
+
+/** Where the demo's service worker is: `sw.js` next to the pages, Beckon's worker code alone. */
+export const SERVICE_WORKER_URL = './sw.js';
+
+/**
+ * The demo's Web Push: its service worker ({@link SERVICE_WORKER_URL}) is the built
+ * `beckon-sw.js` of `@beckon/ui-dom`, which shows the service's wake-up notification and
+ * brings the shop back on a click.
+ *
+ * @example
+ * const visitor = createDemoVisitor({ config, push: demoPush() });
+ */
+export function demoPush(): WebPush {
+  return webPush({ serviceWorker: SERVICE_WORKER_URL });
 }
 
 /**
@@ -299,7 +318,8 @@ export function connectDemoVisitor(
   ids: { groupId: string; visitorId: string; consent?: ConsentMode },
 ): void {
   visitor.init({ groupId: ids.groupId, visitorId: ids.visitorId });
-  visitor.connect();
+  // The "notify me" switch turns push on when the visitor asks (enablePush()).
+  visitor.connect({ pushNotifications: true });
   if (ids.consent === 'custom') visitor.setDefaultUI(false);
 }
 
@@ -340,6 +360,8 @@ function logo(doc: Document): SVGSVGElement {
 
 /** The shared header, with the parts later code fills in. */
 export interface Chrome {
+  /** Where the "notify me when support calls" switch goes. */
+  readonly push: HTMLElement;
   /** Where the status pill goes. */
   readonly status: HTMLElement;
   setVisitorId(id: string): void;
@@ -482,6 +504,7 @@ export function mountChrome(options: {
   const account = e('div', { class: 'account' }, [shown, form]);
 
   const status = e('div', { class: 'status-slot' });
+  const pushSlot = e('div', { class: 'push-slot', 'data-testid': 'push-slot' });
   const brand = e('a', { class: 'brand', href: './' }, [
     logo(doc),
     e('span', {}, ['Beckon ', e('span', { class: 'brand__accent' }, ['Outfitters'])]),
@@ -489,12 +512,13 @@ export function mountChrome(options: {
   header.append(
     e('div', { class: 'site-header__main' }, [e('div', { class: 'container row' }, [brand, nav])]),
     e('div', { class: 'site-header__sub' }, [
-      e('div', { class: 'container row' }, [account, status]),
+      e('div', { class: 'container row' }, [account, pushSlot, status]),
     ]),
   );
 
   return {
     status,
+    push: pushSlot,
     setVisitorId(id) {
       idText.textContent = id;
     },
@@ -653,9 +677,10 @@ export async function startDemoPage(options: StartDemoPageOptions): Promise<Demo
     visitorId = next;
     chrome.setVisitorId(next);
     if (!visitor) return;
-    // A session belongs to the visitor it was started for.
+    // A session belongs to the visitor it was started for; so does a push subscription:
+    // another visitor ID is another user, as after a logout.
     if (visitor.getSnapshot().terms === 'session') visitor.endSession('visitor changed');
-    visitor.disconnect();
+    visitor.disconnect({ logout: true });
     connectDemoVisitor(visitor, { groupId: config.groupId, visitorId: next, consent });
   };
   const chrome = mountChrome({
@@ -685,11 +710,13 @@ export async function startDemoPage(options: StartDemoPageOptions): Promise<Demo
 
   // A test's transport reaches no real service, so it gets no session channel either.
   const session = options.transport ? undefined : demoCobrowse(config);
+  const push = options.transport ? undefined : demoPush();
   visitor = createDemoVisitor({
     config,
     visible: doc.visibilityState !== 'hidden',
     ...(options.transport && { transport: options.transport }),
     ...(session && { session }),
+    ...(push && { push }),
   });
   const v = visitor;
   const wiring = wirePage(v, { extra: () => ({ c_cart: String(cartCount()) }) });
@@ -704,6 +731,8 @@ export async function startDemoPage(options: StartDemoPageOptions): Promise<Demo
   cleanups.push(() => win.removeEventListener('storage', onStorage));
 
   connectDemoVisitor(v, { groupId: config.groupId, visitorId, consent });
+  // After connect({ pushNotifications: true }): the switch may turn push back on at once.
+  if (push) cleanups.push(mountPushToggle(chrome.push, v, push));
 
   const page: DemoPage = {
     visitor: v,

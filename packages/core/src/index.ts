@@ -29,6 +29,14 @@ export {
 export type { ConsentDecision, ConsentRequest, ConsentUI } from './consent/consentUI.js';
 export type { ConsentPrompt, ConsentPromptState } from './consent/createConsentPrompt.js';
 export { createConsentPrompt } from './consent/createConsentPrompt.js';
+export { definePushProvider } from './push/definePushProvider.js';
+export type {
+  PushFailureReason,
+  PushProvider,
+  PushProviderSpec,
+  PushSubscriptionData,
+} from './push/PushProvider.js';
+export { PushError } from './push/PushProvider.js';
 export { defineSessionProvider } from './session/defineSessionProvider.js';
 export type {
   SessionContext,
@@ -45,6 +53,11 @@ export type {
   VisitorEventMap,
   VisitorEventType,
 } from './visitor/visitorEvents.js';
-export type { ConnectionStatus, TermsStatusState, VisitorState } from './visitor/visitorState.js';
+export type {
+  ConnectionStatus,
+  PushStatus,
+  TermsStatusState,
+  VisitorState,
+} from './visitor/visitorState.js';
 export type { SessionMessageKind } from './wire/sessionProtocol.js';
 export { safeTermsUrl } from './wire/termsUrl.js';

@@ -30,6 +30,8 @@ export type {
 export { createConnectionActor } from './connection/createConnectionActor.js';
 export type { ConsentEvent } from './consent/consentActor.js';
 export { createConsentActor } from './consent/consentActor.js';
+export type { PushActorEvent } from './push/createPushActors.js';
+export { createPushActors } from './push/createPushActors.js';
 export type {
   SessionActorCommand,
   SessionActorEvent,

@@ -357,6 +357,32 @@ describe('requests and replies', () => {
     expect(result.error).toMatchObject({ code: 'timeout' });
   });
 
+  it('waits for a visitor the service woke with a push: the request lives on, then says so', async () => {
+    const { agent, clock, online } = startAgent();
+    const conn = online();
+    const waking: unknown[] = [];
+    agent.on('waking', (event) => waking.push(event));
+    const result = outcome(agent.showTerms('alice-42'));
+    const [request] = conn.all('showTerms');
+    conn.push({ type: 'waking', id: request!.id, devices: 2, waitMs: 30_000 });
+    await flush();
+    expect(waking).toEqual([{ type: 'waking', visitorId: 'alice-42', devices: 2, waitMs: 30_000 }]);
+    // Past the usual 15 s, within the service's wait and the usual allowance after it.
+    clock.increment(44_999);
+    await flush();
+    expect(result.settled).toBe(false);
+    conn.push({ type: 'delivered', id: request!.id, connectionId: 'v-9', epoch: 7, woken: true });
+    await flush();
+    expect(result.value).toEqual({ connectionId: 'v-9', epoch: 7, woken: true });
+    // Without an answer the extended deadline still ends it.
+    const late = outcome(agent.signalVisitor('bob', 'c_x'));
+    const [signal] = conn.all('signal');
+    conn.push({ type: 'waking', id: signal!.id, devices: 1, waitMs: 1_000 });
+    clock.increment(16_000);
+    await flush();
+    expect(late.error).toMatchObject({ code: 'timeout' });
+  });
+
   it('fails a request at once when the transport refuses the frame', async () => {
     const { agent, online } = startAgent();
     const conn = online();

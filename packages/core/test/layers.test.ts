@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 //   session     the session contract, the session channel, chunks, the visitor's session
 //               actor and the agent's session handle
 //   consent     the consent contract, dialog actor, prompt and strings
+//   push        the Web Push contract and the visitor's push actors
 //   visitor     the visitor machine and createVisitor
 //   agent       the agent machine and createAgent — never the visitor or consent layers
 //
@@ -29,7 +30,8 @@ const BELOW: Record<string, readonly string[]> = {
   connection: ['wire'],
   session: ['wire', 'connection'],
   consent: ['wire', 'connection'],
-  visitor: ['wire', 'connection', 'session', 'consent'],
+  push: ['wire', 'connection'],
+  visitor: ['wire', 'connection', 'session', 'consent', 'push'],
   agent: ['wire', 'connection', 'session'],
 };
 

@@ -18,6 +18,16 @@ import {
 // One or more valid examples of every message of every channel. The "covers every type"
 // tests below fail when a message type is added without an example here.
 
+/** A subscription as a browser's `PushSubscription.toJSON()` gives it (keys made for the test). */
+const PUSH_SUBSCRIPTION = {
+  endpoint: 'https://push.example.net/send/abc123',
+  keys: {
+    p256dh:
+      'BID_pbD_s3Ymen4uw5MPAvF91nXrm4hQy7HQvPaYRrFkC3h0NCuSTV2AdhV_FRrTfCoI9iQA-TVlMUlmVV6o2s4',
+    auth: 'wLlozSI968YM49UFinNC2g',
+  },
+};
+
 const fromVisitor: FromVisitor[] = [
   {
     type: 'hello',
@@ -50,6 +60,12 @@ const fromVisitor: FromVisitor[] = [
   { type: 'ack', id: 7 },
   { type: 'ack', id: 8, status: 'busy' },
   { type: 'sessionTicket', sessionKey: 'alice-42' },
+  { type: 'pushSubscribe', subscription: PUSH_SUBSCRIPTION },
+  {
+    type: 'pushSubscribe',
+    subscription: { ...PUSH_SUBSCRIPTION, expiresAt: 1_760_000_000_000 },
+  },
+  { type: 'pushUnsubscribe', endpoint: PUSH_SUBSCRIPTION.endpoint },
   { type: 'ping' },
   { type: 'pong' },
 ];
@@ -86,6 +102,22 @@ const toVisitor: ToVisitor[] = [
     sessionKey: 'alice-42',
     code: 'forbidden',
     message: 'only the focused instance may open a session',
+  },
+  {
+    type: 'welcome',
+    v: PROTOCOL_VERSION,
+    connectionId: 'c-1',
+    focused: true,
+    epoch: 4,
+    heartbeatMs: 25_000,
+    vapidPublicKey: PUSH_SUBSCRIPTION.keys.p256dh,
+  },
+  { type: 'pushSubscribed', endpoint: PUSH_SUBSCRIPTION.endpoint },
+  {
+    type: 'pushRefused',
+    endpoint: PUSH_SUBSCRIPTION.endpoint,
+    code: 'notConfigured',
+    message: 'push is not configured for this group',
   },
   { type: 'ping' },
   { type: 'pong' },
@@ -151,6 +183,11 @@ const toAgent: ToAgent[] = [
   { type: 'visitor', id: 4, visitor: null },
   { type: 'ok', id: 5 },
   { type: 'delivered', id: 6, connectionId: 'c-1', epoch: 4 },
+  { type: 'delivered', id: 12, connectionId: 'c-1', epoch: 4, woken: true },
+  { type: 'failed', id: 13, code: 'visitorAsleep', message: 'did not come back' },
+  { type: 'waking', id: 14, devices: 2, waitMs: 30_000 },
+  { type: 'push', visitorId: 'alice-42', at, status: 'sent', devices: 2 },
+  { type: 'push', visitorId: 'alice-42', at, status: 'unanswered', devices: 2 },
   { type: 'failed', id: 7, code: 'visitorNotPresent', message: 'alice-42 is not present' },
   { type: 'failed', id: 8, code: 'busy', message: 'in a session', param: 'visitorId' },
   { type: 'failed', id: 9, code: 'rateLimited', message: 'wait', retryAfter: 60_000 },
@@ -478,6 +515,41 @@ describe('missing and ill-typed fields name the param', () => {
 });
 
 describe('content rules', () => {
+  it('refuses a push subscription no browser would make, naming the part at fault', () => {
+    const keys = PUSH_SUBSCRIPTION.keys;
+    const cases: [unknown, string][] = [
+      [{ ...PUSH_SUBSCRIPTION, endpoint: 'javascript:alert(1)' }, 'subscription.endpoint'],
+      [{ ...PUSH_SUBSCRIPTION, endpoint: 'https://a.test/x y' }, 'subscription.endpoint'],
+      [{ ...PUSH_SUBSCRIPTION, endpoint: '/relative' }, 'subscription.endpoint'],
+      [{ ...PUSH_SUBSCRIPTION, keys: { ...keys, p256dh: 'AAAA' } }, 'subscription.keys.p256dh'],
+      // 65 bytes, but not an uncompressed point (0x04 first).
+      [
+        { ...PUSH_SUBSCRIPTION, keys: { ...keys, p256dh: `A${keys.p256dh.slice(1)}` } },
+        'subscription.keys.p256dh',
+      ],
+      [
+        { ...PUSH_SUBSCRIPTION, keys: { ...keys, auth: `${keys.auth}AA` } },
+        'subscription.keys.auth',
+      ],
+    ];
+    for (const [subscription, param] of cases) {
+      expect(refusal({ type: 'pushSubscribe', subscription }, FromVisitor)).toMatchObject({
+        code: 'invalidParameter',
+        param,
+      });
+    }
+    // Shape errors (a key that is not URL-safe base64) are the schema's.
+    expect(
+      refusal(
+        {
+          type: 'pushSubscribe',
+          subscription: { ...PUSH_SUBSCRIPTION, keys: { ...keys, auth: 'a+b/' } },
+        },
+        FromVisitor,
+      ),
+    ).toMatchObject({ code: 'invalidMessage', param: 'subscription.keys.auth' });
+  });
+
   it('refuses terms URLs a link must not carry, on both channels that carry them', () => {
     for (const termsUrl of ['javascript:alert(1)', 'data:text/html,x', '//evil.test/t', 'terms']) {
       expect(refusal({ type: 'showTerms', id: 1, termsUrl }, ToVisitor)).toMatchObject({

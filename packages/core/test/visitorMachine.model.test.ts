@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { visitorMachine } from '../src/machines.js';
+import { type VisitorMachineInput, visitorMachine } from '../src/machines.js';
 import { CoverageRecorder, machineInventory } from './model/coverage.js';
-import { AFTER_RETRY, label } from './model/events.js';
+import { AFTER_RETRY, isPushEvent, label, type ModelEvent } from './model/events.js';
 import { PathRunner } from './model/harness.js';
 import { createVisitorTestModel } from './model/visitorModel.js';
 
@@ -13,18 +13,39 @@ import { createVisitorTestModel } from './model/visitorModel.js';
 // keeps the attempt counter (and so the graph) small while reaching "out of attempts".
 const reconnect = { random: () => 0.5, maxAttempts: 1 };
 
-const inputs = [
+// The consent flow and push are independent regions: each model walks one of them with the
+// connection, so the graphs stay small (their product would be thousands of states).
+const CONSENT_EVENT =
+  /^(START_SESSION|END_SESSION|CONSENT|SET_DEFAULT_UI|consent\.|session\.|socket\.(showTerms|session))/;
+const withoutPush = (event: ModelEvent) =>
+  !isPushEvent(event) || event.type === 'ENABLE_PUSH' || event.type === 'DISABLE_PUSH';
+const pushAndConnection = (event: ModelEvent) =>
+  !CONSENT_EVENT.test(event.type) && !(event.type === 'SIGNAL_AGENT' && event.name === 'terms');
+
+const inputs: {
+  name: string;
+  input: VisitorMachineInput & { hasUI: boolean };
+  offered: (event: ModelEvent) => boolean;
+}[] = [
   // The default consent UI and a session provider, starting visible: every consent path,
   // dialog and custom, and the session channel's tickets, viewers and the provider's end.
   {
     name: 'with a consent UI and a session provider',
     input: { hasUI: true, hasSession: true, visible: true, reconnect },
+    offered: withoutPush,
   },
   // No UI and no session provider, starting hidden: the initial hidden visibility,
-  // app-driven consent only, and sessions that are only announced.
+  // app-driven consent only, sessions that are only announced, enablePush() without a provider.
   {
     name: 'without a UI or session provider, starting hidden',
     input: { hasUI: false, visible: false, reconnect },
+    offered: withoutPush,
+  },
+  // A push provider: permission, subscription, the service's answers, reconnects and logout.
+  {
+    name: 'with a push provider',
+    input: { hasUI: false, hasPush: true, visible: true, reconnect },
+    offered: pushAndConnection,
   },
 ];
 
@@ -40,9 +61,9 @@ it('knows the delayed retry transition by its event', () => {
   expect(reconnecting.after.map((t) => t.eventType)).toEqual([AFTER_RETRY]);
 });
 
-for (const { name, input } of inputs) {
+for (const { name, input, offered } of inputs) {
   describe(`visitor machine model, ${name}`, () => {
-    const { model, stepper, plan } = createVisitorTestModel(input);
+    const { model, stepper, plan } = createVisitorTestModel(input, offered);
     const { paths, statesInModel, unreachable, unused } = plan();
     pathCount += paths.length;
     stateCount += statesInModel;

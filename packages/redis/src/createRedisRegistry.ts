@@ -3,6 +3,7 @@ import type {
   DisconnectResult,
   FocusChange,
   PresenceRegistry,
+  PushSubscriptionRecord,
   Visibility,
   VisibilityResult,
   VisitorRecord,
@@ -244,6 +245,39 @@ export function createRedisRegistry(options: RedisRegistryOptions): RedisRegistr
     async countConnections() {
       const n = await client.sendCommand<string | null>(['GET', keys.count]);
       return Math.max(0, Number(n ?? 0));
+    },
+
+    async savePushSubscription({ groupId, visitorId, subscription, at, maxPerVisitor }) {
+      visitorKeys(groupId, visitorId);
+      const { endpoint, keys: k, expiresAt } = subscription;
+      const evicted = await run<string[]>(
+        'savePush',
+        [keys.push(groupId, visitorId)],
+        [endpoint, k.p256dh, k.auth, String(expiresAt), String(at), String(maxPerVisitor)],
+      );
+      return { evicted };
+    },
+
+    async removePushSubscription({ groupId, visitorId, endpoint }) {
+      visitorKeys(groupId, visitorId);
+      return (await run<number>('removePush', [keys.push(groupId, visitorId)], [endpoint])) === 1;
+    },
+
+    async pushSubscriptions({ groupId, visitorId, at }) {
+      visitorKeys(groupId, visitorId);
+      const flat = await run<string[]>('listPush', [keys.push(groupId, visitorId)], [String(at)]);
+      const list: PushSubscriptionRecord[] = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        const [expiresAt, savedAt, p256dh, auth] = (flat[i + 1] ?? '').split('|');
+        list.push({
+          endpoint: flat[i] ?? '',
+          keys: { p256dh: p256dh ?? '', auth: auth ?? '' },
+          savedAt: Number(savedAt),
+          expiresAt: Number(expiresAt),
+        });
+      }
+      // Saved longest ago first, as the memory registry keeps them.
+      return list.sort((a, b) => a.savedAt - b.savedAt || (a.endpoint < b.endpoint ? -1 : 1));
     },
 
     sweep: (nodeId, { groupId, visitorId, connectionId, at }) => {

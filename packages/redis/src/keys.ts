@@ -9,6 +9,8 @@ export interface Keys {
   visitor(groupId: string, visitorId: string): string;
   /** Hash: one visitor's open connections, connection ID → `visible|connectedAt|lastActiveAt|seq|order`. */
   connections(groupId: string, visitorId: string): string;
+  /** Hash: one visitor's push subscriptions, endpoint → `expiresAt|savedAt|p256dh|auth`; outlives the visitor. */
+  push(groupId: string, visitorId: string): string;
   /** Sorted set (all scores 0): the group's visitor IDs, paged in ID order with ZRANGEBYLEX. */
   group(groupId: string): string;
   /** String: the group's epoch counter. Outlives its visitors, never expires. */
@@ -52,6 +54,7 @@ export function createKeys(prefix = 'beckon:'): Keys {
     prefix,
     visitor: (g, v) => `${prefix}v:${g}:${v}`,
     connections: (g, v) => `${prefix}c:${g}:${v}`,
+    push: (g, v) => `${prefix}p:${g}:${v}`,
     group: (g) => `${prefix}g:${g}`,
     epoch: (g) => `${prefix}e:${g}`,
     gone: `${prefix}gone`,

@@ -15,6 +15,9 @@ export const SCRIPT_NAMES = [
   'expireGone',
   'beat',
   'forgetNode',
+  'savePush',
+  'removePush',
+  'listPush',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -100,6 +100,17 @@ export interface VisitorPage {
   next?: string;
 }
 
+/** A visitor's Web Push subscription, as stored: where to send, and how to encrypt. */
+export interface PushSubscriptionRecord {
+  /** The push service's URL for one browser of the visitor; unique per visitor. */
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+  /** When it was last saved (ms since the epoch). */
+  savedAt: number;
+  /** When it stops being used: the browser's own expiry, or the service's keeping time. */
+  expiresAt: number;
+}
+
 /**
  * The state store of a presence service. Rules every implementation follows (and
  * `test/registry.contract.ts` checks):
@@ -157,4 +168,22 @@ export interface PresenceRegistry {
   forget(key: VisitorKey & { disconnectedAt?: number }): Promise<boolean>;
   /** Number of open visitor connections across all groups. */
   countConnections(): Promise<number>;
+  /**
+   * Saves a visitor's push subscription (replacing the one with the same endpoint). Push
+   * subscriptions outlive the visitor's connections and `forget`: they are what wakes a
+   * visitor whose page is closed. At most `maxPerVisitor` are kept: saving a new one beyond
+   * that evicts the ones saved longest ago, which are returned. Expired ones (`expiresAt` at
+   * or before `at`) are dropped on the way.
+   */
+  savePushSubscription(
+    input: VisitorKey & {
+      subscription: Omit<PushSubscriptionRecord, 'savedAt'>;
+      at: number;
+      maxPerVisitor: number;
+    },
+  ): Promise<{ evicted: string[] }>;
+  /** Removes one subscription of a visitor (logged out, or the push service said it is gone). */
+  removePushSubscription(input: VisitorKey & { endpoint: string }): Promise<boolean>;
+  /** The visitor's subscriptions that have not expired at `at`, saved longest ago first. */
+  pushSubscriptions(input: VisitorKey & { at: number }): Promise<PushSubscriptionRecord[]>;
 }

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Logger, pino } from 'pino';
+import webPush from 'web-push';
 import { z } from 'zod';
 import type { PresenceBackend } from './cluster/PresenceCluster.js';
 import { createPresenceServer, type PresenceServerOptions } from './createPresenceServer.js';
@@ -15,8 +16,10 @@ import { mintAgentToken } from './mintAgentToken.js';
 import { ConfigError, parseGroupsConfig, RateLimitSchema } from './parseGroupsConfig.js';
 
 const USAGE = `Usage: beckon-server [options]
+       beckon-server vapid
 
 Runs the Beckon presence service (WebSocket endpoint, /healthz, /metrics).
+"beckon-server vapid" prints a new VAPID key pair for a group's "push" config (JSON).
 
 Options:
   --port <n>          TCP port (default 8080; 0 picks a free one)    env BECKON_PORT
@@ -54,6 +57,11 @@ const FileConfig = z.strictObject({
   logSummaryMs: z.number().int().nonnegative().optional(),
   rateLimit: RateLimitSchema.optional(),
   agentRateLimit: RateLimitSchema.optional(),
+  // Push (docs/push.md); checked in detail by the hub.
+  pushWaitMs: z.number().int().positive().optional(),
+  maxPushSubscriptionsPerVisitor: z.number().int().min(1).optional(),
+  pushSubscriptionTtlMs: z.number().int().positive().optional(),
+  pushTimeoutMs: z.number().int().positive().optional(),
   // Sessions (docs/session.md); checked in detail by the hub.
   sessionPath: z.string().startsWith('/').optional(),
   sessionTicketTtlMs: z.number().int().positive().optional(),
@@ -132,7 +140,26 @@ function readConfig(file: string): z.infer<typeof FileConfig> {
   return result.data;
 }
 
+/** `beckon-server vapid`: a fresh key pair, as JSON, for a group's `push.vapid`. */
+function printVapidKeys(rest: string[]): void {
+  if (rest.length > 0) {
+    process.stderr.write(`beckon-server vapid: takes no arguments, got ${rest.join(' ')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const { publicKey, privateKey } = webPush.generateVAPIDKeys();
+  process.stdout.write(`${JSON.stringify({ publicKey, privateKey }, null, 2)}\n`);
+  process.stderr.write(
+    'Put these in the group\'s "push": { "vapid": { "publicKey", "privateKey", "subject": "mailto:you@example.com" } }.\n' +
+      'Keep the private key secret; changing the pair makes every stored subscription useless.\n',
+  );
+}
+
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  if (argv[0] === 'vapid') {
+    printVapidKeys(argv.slice(1));
+    return;
+  }
   let values: {
     port?: string;
     host?: string;

@@ -2,6 +2,7 @@ import type {
   ConnectionRecord,
   FocusChange,
   PresenceRegistry,
+  PushSubscriptionRecord,
   Visibility,
   VisitorRecord,
 } from './PresenceRegistry.js';
@@ -91,6 +92,31 @@ export function createMemoryRegistry(): PresenceRegistry {
     return epoch;
   };
   const find = (groupId: string, visitorId: string) => groups.get(groupId)?.visitors.get(visitorId);
+  // Push subscriptions by `group/visitor`, apart from visitors (they outlive `forget`). A
+  // visitor's entry moves to the end whenever it is saved, so the front holds the ones
+  // longest unsaved: each save drops expired entries from there, and nothing piles up.
+  const pushes = new Map<
+    string,
+    { latest: number; byEndpoint: Map<string, PushSubscriptionRecord> }
+  >();
+  const pushKey = (groupId: string, visitorId: string) => `${groupId}/${visitorId}`;
+  const livePushes = (key: string, at: number) => {
+    const entry = pushes.get(key);
+    if (!entry) return undefined;
+    for (const [endpoint, s] of entry.byEndpoint)
+      if (s.expiresAt <= at) entry.byEndpoint.delete(endpoint);
+    if (entry.byEndpoint.size === 0) {
+      pushes.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+  const copyPush = (s: PushSubscriptionRecord): PushSubscriptionRecord => ({
+    endpoint: s.endpoint,
+    keys: { p256dh: s.keys.p256dh, auth: s.keys.auth },
+    savedAt: s.savedAt,
+    expiresAt: s.expiresAt,
+  });
 
   // Visible if any open connection is; a visitor with none keeps what it had.
   const recompute = (v: StoredVisitor, at: number): boolean => {
@@ -257,6 +283,42 @@ export function createMemoryRegistry(): PresenceRegistry {
         for (const v of group.visitors.values()) n += v.connections.size;
       }
       return n;
+    },
+
+    async savePushSubscription({ groupId, visitorId, subscription, at, maxPerVisitor }) {
+      for (const [key, entry] of pushes) {
+        if (entry.latest > at) break;
+        pushes.delete(key);
+      }
+      const key = pushKey(groupId, visitorId);
+      const entry = livePushes(key, at) ?? { latest: 0, byEndpoint: new Map() };
+      pushes.delete(key);
+      const evicted: string[] = [];
+      const { byEndpoint } = entry;
+      byEndpoint.delete(subscription.endpoint);
+      // Oldest first: the Map keeps the order they were saved in.
+      for (const endpoint of byEndpoint.keys()) {
+        if (byEndpoint.size < maxPerVisitor) break;
+        byEndpoint.delete(endpoint);
+        evicted.push(endpoint);
+      }
+      byEndpoint.set(subscription.endpoint, copyPush({ ...subscription, savedAt: at }));
+      entry.latest = Math.max(...[...byEndpoint.values()].map((x) => x.expiresAt));
+      pushes.set(key, entry);
+      return { evicted };
+    },
+
+    async removePushSubscription({ groupId, visitorId, endpoint }) {
+      const key = pushKey(groupId, visitorId);
+      const entry = pushes.get(key);
+      if (!entry?.byEndpoint.delete(endpoint)) return false;
+      if (entry.byEndpoint.size === 0) pushes.delete(key);
+      return true;
+    },
+
+    async pushSubscriptions({ groupId, visitorId, at }) {
+      const entry = livePushes(pushKey(groupId, visitorId), at);
+      return entry ? [...entry.byEndpoint.values()].map(copyPush) : [];
     },
   };
 }

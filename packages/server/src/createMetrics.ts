@@ -31,6 +31,8 @@ export const METRIC_NAMES = {
   sessionBytesOut: 'beckon_session_bytes_out_total',
   sessionResyncs: 'beckon_session_resyncs_total',
   sessionDropped: 'beckon_session_dropped_total',
+  pushNotifications: 'beckon_push_notifications_total',
+  pushWakes: 'beckon_push_wakes_total',
   storeAvailable: 'beckon_store_available',
   storeErrors: 'beckon_store_errors_total',
 } as const;
@@ -66,6 +68,14 @@ const HELP: Record<string, [string, 'counter' | 'gauge']> = {
   ],
   [METRIC_NAMES.sessionDropped]: [
     'Session messages not sent to a viewer that was behind, by kind.',
+    'counter',
+  ],
+  [METRIC_NAMES.pushNotifications]: [
+    'Web Push messages posted to push services, by result (sent, gone, failed).',
+    'counter',
+  ],
+  [METRIC_NAMES.pushWakes]: [
+    'Requests that woke a visitor with a push, by outcome (answered, unanswered).',
     'counter',
   ],
   [METRIC_NAMES.storeAvailable]: [

@@ -15,6 +15,7 @@ import { createFrameGate } from './hub/frameGate.js';
 import { createHandshake } from './hub/handshake.js';
 import { createHubContext } from './hub/hubContext.js';
 import { createLiveness } from './hub/liveness.js';
+import { createPushWake } from './hub/pushWake.js';
 import { createRateLimiter, type RateLimit } from './hub/rateLimiter.js';
 import { createRequestDelivery } from './hub/requestDelivery.js';
 import { createResync } from './hub/resync.js';
@@ -82,6 +83,17 @@ export interface PresenceHubOptions extends SessionOptions {
   clock?: Clock;
   /** Uniform random in [0, 1), for the drain jitter. Default `Math.random`. */
   random?: () => number;
+  /**
+   * How long an agent's request waits for a visitor a push notification woke (groups with
+   * `push`), before failing with `visitorAsleep`. Default 30 000, at most 600 000.
+   */
+  pushWaitMs?: number;
+  /** Push subscriptions kept per visitor (one per browser); older ones are dropped. Default 5. */
+  maxPushSubscriptionsPerVisitor?: number;
+  /** How long a push subscription is kept unless the visitor's browser saves it again. Default 30 days. */
+  pushSubscriptionTtlMs?: number;
+  /** Deadline of one post to a push service. Default 10 000. */
+  pushTimeoutMs?: number;
 }
 
 /** The protocol engine of the presence service, independent of any socket library. */
@@ -146,7 +158,13 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     teardown: (conn) => ends.close(conn),
     settle: (conn, cause) => relay.settleAgent(conn, cause),
   });
-  const relay = createSignalRelay(ctx, io);
+  const push = createPushWake(ctx, io);
+  // The relay tells agents about wake-ups through the fan-out, which hears the relay's
+  // events in turn: the call is late-bound, as nothing is emitted before both exist.
+  const relay = createSignalRelay(ctx, io, {
+    push,
+    emit: (groupId, visitorId, body) => fanOut.emit(groupId, visitorId, body),
+  });
   const delivery = createRequestDelivery(ctx, io);
   const fanOut = createAgentFanOut(ctx, io, relay.onGroupEvent);
   const focus = createFocusNotices(ctx, io, fanOut);
@@ -163,7 +181,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   const handshake = createHandshake(ctx, io, { attach: inbox.attach, fanOut, focus, visitors });
   const gate = createFrameGate(ctx, io, {
     hello: handshake.begin,
-    visitor: createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery, sessions }),
+    visitor: createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery, sessions, push }),
     agent: createAgentHandlers(ctx, io, { relay, sessions, pages: createVisitorPages(ctx, io) }),
   });
   const liveness = createLiveness(ctx, io, conns);

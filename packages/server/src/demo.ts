@@ -14,8 +14,19 @@ export const DEMO_GROUP_ID = 'demo';
 export const DEMO_AGENT_SECRET = 'beckon-demo-agent-secret-not-for-production';
 
 /**
+ * The demo group's VAPID key pair for Web Push. Public too (it is in this file): anyone can
+ * send pushes to the demo's subscribers with it. Make your own with `beckon-server vapid`.
+ */
+export const DEMO_VAPID_KEYS = {
+  publicKey:
+    'BGEYuuly4LM5q7N-gHr6qfOcxCv6WPh9LqSWg4NcqJdpdLhl7mj6b9q4390UN1vDtRW6lMHVAOKsQcrBp_vaZcM',
+  privateKey: 'Xq38ZLzX0xeZ3JJhiHEcmvLIzhK46BNpqMOSp9FLAew',
+} as const;
+
+/**
  * The demo configuration: one group, `demo`, with presence on, terms at `/terms`, the
- * public {@link DEMO_AGENT_SECRET}, no visitor tokens and any origin.
+ * public {@link DEMO_AGENT_SECRET}, no visitor tokens and any origin, and Web Push with the
+ * public {@link DEMO_VAPID_KEYS} and the browsers' own push services.
  *
  * @example
  * import { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } from '@beckon/server/demo';
@@ -27,6 +38,14 @@ export const DEMO_AGENT_SECRET = 'beckon-demo-agent-secret-not-for-production';
  */
 export function demoGroups(): GroupsConfig {
   return {
-    [DEMO_GROUP_ID]: { presence: true, termsUrl: '/terms', agentSecrets: [DEMO_AGENT_SECRET] },
+    [DEMO_GROUP_ID]: {
+      presence: true,
+      termsUrl: '/terms',
+      agentSecrets: [DEMO_AGENT_SECRET],
+      push: {
+        vapid: { ...DEMO_VAPID_KEYS, subject: 'mailto:demo@example.com' },
+        notification: { title: 'Support would like to help you', body: 'Tap to continue' },
+      },
+    },
   };
 }

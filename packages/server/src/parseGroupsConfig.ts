@@ -1,5 +1,6 @@
 import { checkTermsUrl, LIMITS } from '@beckon/core/protocol';
 import { z } from 'zod';
+import { type PushConfig, PushConfigSchema } from './push/pushConfig.js';
 
 /** Shortest accepted HS256 secret: RFC 7518 asks for a key at least as long as the hash. */
 export const MIN_SECRET_LENGTH = 32;
@@ -51,6 +52,7 @@ const GroupConfigSchema = z.strictObject({
   allowedOrigins: z.array(Origin).optional(),
   rateLimit: RateLimitSchema.optional(),
   agentRateLimit: RateLimitSchema.optional(),
+  push: PushConfigSchema.optional(),
 });
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
@@ -73,6 +75,8 @@ export interface GroupConfig {
   rateLimit?: { perSecond: number; burst: number };
   /** This group's agents' rate limit; absent: the service's `agentRateLimit`. */
   agentRateLimit?: { perSecond: number; burst: number };
+  /** Web Push, to wake visitors whose page is asleep or closed (docs/push.md). Absent: no push. */
+  push?: PushConfig;
 }
 
 /** Groups by ID. */
@@ -138,6 +142,15 @@ export function parseGroupsConfig(input: unknown, where = 'groups'): GroupsConfi
         ...(g.allowedOrigins !== undefined && { allowedOrigins: [...g.allowedOrigins] }),
         ...(g.rateLimit !== undefined && { rateLimit: { ...g.rateLimit } }),
         ...(g.agentRateLimit !== undefined && { agentRateLimit: { ...g.agentRateLimit } }),
+        ...(g.push !== undefined && {
+          push: {
+            vapid: { ...g.push.vapid },
+            notification: Object.fromEntries(
+              Object.entries(g.push.notification).filter(([, value]) => value !== undefined),
+            ) as NonNullable<PushConfig['notification']>,
+            ...(g.push.pushServices !== undefined && { pushServices: [...g.push.pushServices] }),
+          },
+        }),
       },
     ]),
   );

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CloseCode, PROTOCOL_VERSION } from '@beckon/core/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { parseGroupsConfig } from '../src/index.js';
 import { AGENT_SECRET, agentToken } from './utils.js';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -103,6 +104,33 @@ describe('beckon-server CLI', () => {
     ]) {
       expect(result.stdout).toContain(flag);
     }
+  });
+
+  it('vapid prints a key pair a group config accepts, new on every run', () => {
+    const first = spawnSync(process.execPath, [cli, 'vapid'], { encoding: 'utf8' });
+    expect(first.status).toBe(0);
+    const keys = JSON.parse(first.stdout) as { publicKey: string; privateKey: string };
+    expect(Buffer.from(keys.publicKey, 'base64url')).toHaveLength(65);
+    expect(Buffer.from(keys.privateKey, 'base64url')).toHaveLength(32);
+    // The pair is checked as a pair: the config accepts it, and refuses it mixed with another.
+    const push = (vapid: object) => ({
+      shop: {
+        presence: true,
+        agentSecrets: [AGENT_SECRET],
+        push: { vapid: { ...vapid, subject: 'mailto:ops@shop.test' } },
+      },
+    });
+    expect(() => parseGroupsConfig(push(keys))).not.toThrow();
+    const second = JSON.parse(
+      spawnSync(process.execPath, [cli, 'vapid'], { encoding: 'utf8' }).stdout,
+    ) as typeof keys;
+    expect(second.publicKey).not.toBe(keys.publicKey);
+    expect(() =>
+      parseGroupsConfig(push({ publicKey: keys.publicKey, privateKey: second.privateKey })),
+    ).toThrow(/groups\.shop\.push\.vapid\.privateKey: the private key does not belong/);
+    expect(spawnSync(process.execPath, [cli, 'vapid', 'extra'], { encoding: 'utf8' }).status).toBe(
+      2,
+    );
   });
 
   it('rejects an unknown flag with exit code 2', () => {

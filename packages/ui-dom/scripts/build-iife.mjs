@@ -34,6 +34,31 @@ export async function buildIife({ write = true, minify = true } = {}) {
   return js.text;
 }
 
+/**
+ * Bundles src/serviceWorkerScript.ts: Beckon's worker code as a classic script,
+ * dist/beckon-sw.js, for workers that load it with importScripts (or are only Beckon's).
+ *
+ * @example
+ * await buildServiceWorker(); // writes dist/beckon-sw.js
+ */
+export async function buildServiceWorker({ write = true } = {}) {
+  const result = await build({
+    entryPoints: [here('../src/serviceWorkerScript.ts')],
+    outfile: here('../dist/beckon-sw.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    write,
+    logLevel: write ? 'info' : 'warning',
+  });
+  if (write) return undefined;
+  return result.outputFiles.find((file) => file.path.endsWith('.js')).text;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await buildIife();
+  await buildServiceWorker();
 }

@@ -2,6 +2,7 @@ import { createVisitor, type Visitor } from '@beckon/core';
 import { checkId } from '@beckon/core/protocol';
 import { webSocketTransport } from '@beckon/transport-ws';
 import { createConsentDialog } from './createConsentDialog.js';
+import { webPush } from './webPush.js';
 import { wirePage } from './wirePage.js';
 
 /** What the script-tag build puts on `window.Beckon`. */
@@ -12,6 +13,7 @@ export interface BeckonGlobal {
   createConsentDialog: typeof createConsentDialog;
   wirePage: typeof wirePage;
   webSocketTransport: typeof webSocketTransport;
+  webPush: typeof webPush;
 }
 
 /** Options of {@link startFromScript}. */
@@ -47,6 +49,7 @@ export function startFromScript(
     createConsentDialog,
     wirePage,
     webSocketTransport,
+    webPush,
   };
   const report = options.reportError ?? ((message: string) => console.error(message));
   const attr = (name: string) => script?.getAttribute(name) ?? undefined;

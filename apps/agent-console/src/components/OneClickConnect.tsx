@@ -22,6 +22,16 @@ function answerSince(entries: readonly TimelineEntry[], afterSeq: number): strin
   return 'Waiting for the visitor’s answer.';
 }
 
+// Whether a push went out for the request in flight (the visitor was asleep).
+function pushedSince(entries: readonly TimelineEntry[], afterSeq: number): boolean {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i];
+    if (!entry || entry.seq <= afterSeq) return false;
+    if (entry.kind === 'push' && entry.status === 'sent') return true;
+  }
+  return false;
+}
+
 function DeliveryText({
   delivery,
   entries,
@@ -31,11 +41,15 @@ function DeliveryText({
 }) {
   switch (delivery.state) {
     case 'sending':
-      return <>Sending the request…</>;
+      return pushedSince(entries, delivery.afterSeq ?? Number.POSITIVE_INFINITY) ? (
+        <>The visitor’s page is asleep: a notification was sent; waiting for them to come back…</>
+      ) : (
+        <>Sending the request…</>
+      );
     case 'delivered':
       return (
         <>
-          Delivered to instance{' '}
+          {delivery.woken ? 'Woken by a notification; delivered' : 'Delivered'} to instance{' '}
           <code title={delivery.connectionId}>{shortId(delivery.connectionId)}</code> (epoch{' '}
           {delivery.epoch}), <RelativeTime at={delivery.at} />.{' '}
           {answerSince(entries, delivery.afterSeq ?? Number.POSITIVE_INFINITY)}
@@ -43,6 +57,8 @@ function DeliveryText({
       );
     case 'visitorNotPresent':
       return <>The visitor is not present any more.</>;
+    case 'visitorAsleep':
+      return <>A notification was sent, but the visitor did not come back in time.</>;
     case 'timeout':
       return <>Timed out: the visitor’s app did not acknowledge the request.</>;
     case 'busy':

@@ -24,6 +24,7 @@ export type AgentSocketEvent =
   | ConnectionEvent<ToAgent, FromAgent>
   | { type: 'socket.reply'; message: AgentReply }
   | { type: 'socket.event'; event: AgentLiveEvent }
+  | { type: 'socket.waking'; id: number; devices: number; waitMs: number }
   | { type: 'socket.error'; message: ErrorMessage };
 
 /** What the agent machine tells its connection. */
@@ -55,6 +56,8 @@ export const agentRole: ConnectionRole<AgentConnectionInput, ToAgent, FromAgent,
           return { type: 'socket.reply', message: m };
         case 'error':
           return { type: 'socket.error', message: m };
+        case 'waking':
+          return { type: 'socket.waking', id: m.id, devices: m.devices, waitMs: m.waitMs };
         default:
           return { type: 'socket.event', event: m };
       }

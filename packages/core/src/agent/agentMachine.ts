@@ -4,6 +4,7 @@ import {
   type ReconnectPolicy,
   retryDelayAfter,
 } from '../connection/backoff.js';
+import { MAX_TIMER_MS } from '../connection/clientOptions.js';
 import { CloseCode, isFatalClose } from '../wire/codes.js';
 import type { Violation } from '../wire/limits.js';
 import type { AgentLiveEvent, VisitorSummary } from '../wire/protocol.js';
@@ -112,6 +113,8 @@ export interface SessionTicket {
 export interface Delivery {
   connectionId: string;
   epoch: number;
+  /** The visitor was asleep and came back for the request after a push notification woke it. */
+  woken?: true;
 }
 
 /** Where an `error` event came from. */
@@ -150,6 +153,14 @@ export interface AgentEventMap {
   sessionEnd: Omit<Extract<AgentLiveEvent, { type: 'sessionEnd' }>, 'type'>;
   visitorError: Omit<Extract<AgentLiveEvent, { type: 'visitorError' }>, 'type'>;
   signal: Omit<Extract<AgentLiveEvent, { type: 'signal' }>, 'type'>;
+  /** A request found the visitor asleep: a push went out (`sent`), then `answered` or `unanswered`. */
+  push: Omit<Extract<AgentLiveEvent, { type: 'push' }>, 'type'>;
+  /**
+   * One of this agent's own `showTerms` or `signalVisitor` requests found the visitor
+   * asleep: a push notification went to `devices` of its devices, and the request now waits
+   * up to `waitMs` more for the visitor to come back (its promise settles then).
+   */
+  waking: { visitorId: string; devices: number; waitMs: number };
 }
 
 /** A request finished; the public API settles the caller's promise. Not part of the public events. */
@@ -288,6 +299,7 @@ function interpret(
     }
     case 'delivered': {
       const value: Delivery = { connectionId: reply.connectionId, epoch: reply.epoch };
+      if (reply.woken) value.woken = true;
       return { outcome: { ok: true, value }, patch: {}, follow: [] };
     }
     case 'sessionTicket': {
@@ -597,6 +609,25 @@ export const agentMachine = setup({
       if (context.sync?.pageId === entry.id) return;
       settle(enqueue, entry, { ok: false, failure: failure('notConnected', event.reason) });
     }),
+    // The service waits for a visitor it woke with a push: so does the request, that long
+    // plus its own allowance for the answer.
+    extendRequest: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'socket.waking') return;
+      const entry = context.pending.get(event.id);
+      if (!entry) return;
+      enqueue.cancel(timerId(entry.id));
+      enqueue.raise(
+        { type: 'request.timeout', id: entry.id },
+        {
+          id: timerId(entry.id),
+          delay: Math.min(event.waitMs + context.requestTimeoutMs, MAX_TIMER_MS),
+        },
+      );
+      const visitorId = (entry.message as { visitorId?: string }).visitorId;
+      if (entry.ticket !== undefined && visitorId !== undefined) {
+        enqueue.emit({ type: 'waking', visitorId, devices: event.devices, waitMs: event.waitMs });
+      }
+    }),
     timeoutRequest: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'request.timeout') return;
       const entry = context.pending.get(event.id);
@@ -791,6 +822,7 @@ export const agentMachine = setup({
           on: {
             REQUEST: { actions: 'handleRequest' },
             'socket.reply': { actions: 'settleReply' },
+            'socket.waking': { actions: 'extendRequest' },
             'socket.event': { actions: 'applyEvent' },
             'sync.retry': { actions: 'retrySync' },
           },

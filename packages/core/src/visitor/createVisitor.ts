@@ -9,6 +9,7 @@ import { systemClock } from '../connection/clock.js';
 import { deriveSnapshot } from '../connection/derivedSnapshot.js';
 import { createConsentActor } from '../consent/consentActor.js';
 import type { ConsentRequest, ConsentUI } from '../consent/consentUI.js';
+import type { PushProvider } from '../push/PushProvider.js';
 import type { SessionProvider } from '../session/SessionProvider.js';
 import { createVisitorConnection } from './visitorConnection.js';
 import type { VisitorEmitted, VisitorEvent, VisitorEventType } from './visitorEvents.js';
@@ -27,6 +28,12 @@ export interface VisitorOptions extends ClientOptions {
    * ends. Without one a session is only announced to the agent.
    */
   session?: SessionProvider;
+  /**
+   * Web Push, so an agent's request can wake this visitor when its page is asleep or closed:
+   * `webPush({ serviceWorker: '/sw.js' })` from `@beckon/ui-dom`. Nothing happens until the
+   * app calls `enablePush()` (docs/push.md).
+   */
+  push?: PushProvider;
 }
 
 /** The visitor side of One-Click Connect. Create one with {@link createVisitor}. */
@@ -34,7 +41,19 @@ export interface Visitor {
   /** Sets the group and visitor ID. Returns what it fired. */
   init(ids: { groupId: string; visitorId: string }): 'initialized' | 'invalidParameter';
   connect(options?: { pushNotifications?: boolean }): void;
-  disconnect(): void;
+  /**
+   * Closes the connection. With `logout: true` the user is leaving for good: push is turned
+   * off too (the service forgets this browser's subscription, the browser ends it).
+   */
+  disconnect(options?: { logout?: boolean }): void;
+  /**
+   * Turns Web Push on, after `connect({ pushNotifications: true })`: call it from a user
+   * gesture (a "notify me" switch), as the browser may ask for permission now. Fires
+   * `pushEnabled`, or `pushUnavailable` saying why not; everything else works either way.
+   */
+  enablePush(): void;
+  /** Turns Web Push off: the service forgets the subscription, the browser ends it (`pushDisabled`). */
+  disablePush(): void;
   presence(data: Record<string, string>): void;
   signalVisibility(visible: boolean): void;
   signalAgent(name: string, properties?: Record<string, string>): void;
@@ -66,7 +85,7 @@ export interface Visitor {
 
 const VISITOR_RULES = {
   factory: 'createVisitor',
-  keys: ['ui', 'visible', 'session'],
+  keys: ['ui', 'visible', 'session', 'push'],
   tokenRequired: false,
   needs: 'a transport',
 } as const;
@@ -88,6 +107,17 @@ function assertOptions(options: VisitorOptions): void {
   ) {
     throw new TypeError(
       'createVisitor: options.session must be a session provider: make it with defineSessionProvider({ transport, start })',
+    );
+  }
+  const push = options.push as Partial<PushProvider> | undefined | null;
+  if (
+    push !== undefined &&
+    (typeof push?.subscribe !== 'function' ||
+      typeof push?.unsubscribe !== 'function' ||
+      typeof push?.runtime !== 'function')
+  ) {
+    throw new TypeError(
+      'createVisitor: options.push must be a push provider, such as webPush() of @beckon/ui-dom: make one with definePushProvider({ subscribe, unsubscribe })',
     );
   }
 }
@@ -128,12 +158,15 @@ export function createVisitor(options: VisitorOptions): Visitor {
             }),
           }
         : {}),
+      // The provider brings core's push actors: visitors without push never bundle them.
+      ...(options.push ? options.push.runtime() : {}),
     },
   });
   const actor = createActor(machine, {
     input: {
       hasUI: options.ui !== undefined,
       hasSession: options.session !== undefined,
+      hasPush: options.push !== undefined,
       visible: options.visible ?? true,
       ...(options.reconnect ? { reconnect: options.reconnect } : {}),
     },
@@ -172,8 +205,16 @@ export function createVisitor(options: VisitorOptions): Visitor {
     connect(params) {
       actor.send({ type: 'CONNECT', pushNotifications: params?.pushNotifications });
     },
-    disconnect() {
+    disconnect(params) {
+      // Before the socket closes, so the service hears that the subscription is gone.
+      if (params?.logout === true) actor.send({ type: 'DISABLE_PUSH' });
       actor.send({ type: 'DISCONNECT' });
+    },
+    enablePush() {
+      actor.send({ type: 'ENABLE_PUSH' });
+    },
+    disablePush() {
+      actor.send({ type: 'DISABLE_PUSH' });
     },
     presence(data) {
       actor.send({ type: 'PRESENCE', data });

@@ -20,6 +20,10 @@ export type VisitorCommand =
   | { type: 'SET_DEFAULT_UI'; enabled: unknown }
   | { type: 'START_SESSION'; key?: unknown; presenceStart?: unknown }
   | { type: 'END_SESSION'; reason?: unknown }
+  /** The app turns Web Push on (on a user gesture: the browser may ask for permission). */
+  | { type: 'ENABLE_PUSH' }
+  /** The app turns Web Push off: the service forgets the subscription, the browser ends it. */
+  | { type: 'DISABLE_PUSH' }
   /**
    * The app answers the pending consent request through Beckon (a custom UI's
    * `termsDisplayed()`, `acceptTerms()`, `declineTerms()`): core signals the agent, and on

@@ -30,7 +30,9 @@ export type VisitorSocketEvent =
       sessionKey: string;
       code: ErrorMessage['code'];
       message: string;
-    };
+    }
+  | { type: 'socket.pushSubscribed'; endpoint: string }
+  | { type: 'socket.pushRefused'; endpoint: string; code: ErrorMessage['code']; message: string };
 
 /** What the visitor machine tells its connection. */
 export type VisitorSocketCommand = ConnectionCommand<FromVisitor>;
@@ -84,6 +86,15 @@ export const visitorRole: ConnectionRole<
         return {
           type: 'socket.sessionRefused',
           sessionKey: m.sessionKey,
+          code: m.code,
+          message: m.message,
+        };
+      case 'pushSubscribed':
+        return { type: 'socket.pushSubscribed', endpoint: m.endpoint };
+      case 'pushRefused':
+        return {
+          type: 'socket.pushRefused',
+          endpoint: m.endpoint,
           code: m.code,
           message: m.message,
         };

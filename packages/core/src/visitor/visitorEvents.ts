@@ -36,6 +36,20 @@ export interface VisitorEventMap {
   sessionEnd: { reason?: string };
   /** The number of agents watching the running session changed (with a session provider). */
   sessionViewers: { viewers: number };
+  /** Push is on: the service can wake this visitor through this browser's subscription. */
+  pushEnabled: { endpoint: string };
+  /**
+   * Push could not be turned on (or the service stopped accepting it); everything else keeps
+   * working. `unsupported`: no provider, or the browser cannot; `denied`: the visitor said no
+   * to notifications; `notConfigured`: the group has no push; `refused`: the service did not
+   * accept the subscription; `failed`: anything else.
+   */
+  pushUnavailable: {
+    reason: 'unsupported' | 'denied' | 'notConfigured' | 'refused' | 'failed';
+    message: string;
+  };
+  /** Push is off again (`disablePush()`, or `disconnect({ logout: true })`). */
+  pushDisabled: Record<never, never>;
 }
 
 /** The visitor's events as the machine emits them: each with its `type`. */

@@ -1,4 +1,5 @@
 import {
+  and,
   assign,
   emit,
   enqueueActions,
@@ -15,6 +16,8 @@ import {
 } from '../connection/backoff.js';
 import type { ConsentEvent } from '../consent/consentActor.js';
 import type { ConsentRequest } from '../consent/consentUI.js';
+import type { PushActorEvent } from '../push/createPushActors.js';
+import type { PushSubscriptionData } from '../push/PushProvider.js';
 import type {
   SessionActorCommand,
   SessionActorEvent,
@@ -75,18 +78,27 @@ export interface VisitorContext {
   hasSession: boolean;
   /** Viewers (agents) watching the running session, as the session channel reports. */
   sessionViewers: number;
+  /** Whether a `PushProvider` was injected (`createVisitor({ push })`). */
+  hasPush: boolean;
+  /** The group's VAPID public key, from the last welcome; undefined when the group has no push. */
+  pushKey: string | undefined;
+  /** This browser's subscription, once the provider made it: what the service is told. */
+  pushSubscription: PushSubscriptionData | undefined;
 }
 
 export type VisitorMachineEvent =
   | VisitorCommand
   | VisitorSocketEvent
   | ConsentEvent
-  | SessionActorEvent;
+  | SessionActorEvent
+  | PushActorEvent;
 
 export interface VisitorMachineInput {
   hasUI?: boolean;
   /** Whether a `SessionProvider` runs sessions (`createVisitor({ session })`). */
   hasSession?: boolean;
+  /** Whether a `PushProvider` can wake this visitor (`createVisitor({ push })`). */
+  hasPush?: boolean;
   visible?: boolean;
   reconnect?: Partial<ReconnectPolicy>;
 }
@@ -94,6 +106,20 @@ export interface VisitorMachineInput {
 // Whether the socket is up and welcomed: the only time a send can succeed. Typed for
 // `check()` inside enqueueActions, which does not accept named guards.
 const isConnected = stateIn('#visitor.connection.online.connected') as unknown as GuardPredicate<
+  VisitorContext,
+  VisitorMachineEvent,
+  undefined,
+  never
+>;
+
+// The push region holds a subscription the service is to know about.
+const isPushRegistering = stateIn('#visitor.push.registering') as unknown as GuardPredicate<
+  VisitorContext,
+  VisitorMachineEvent,
+  undefined,
+  never
+>;
+const isPushOn = stateIn('#visitor.push.on') as unknown as GuardPredicate<
   VisitorContext,
   VisitorMachineEvent,
   undefined,
@@ -136,9 +162,10 @@ const answerTransitions = [
 
 /**
  * The visitor's state machine: the spec's connection lifecycle, focus between instances of
- * one visitor ID, visibility and the consent (terms) flow, as three parallel regions.
- * I/O is two named actors — `socket` (the connection) and `consentDialog` (the default
- * UI) — that `createVisitor` provides; tests swap them with `.provide()`.
+ * one visitor ID, visibility, the consent (terms) flow and Web Push, as four parallel
+ * regions. I/O is named actors — `socket` (the connection), `consentDialog` (the default
+ * UI), `session`, `push` and `pushRemoval` — that `createVisitor` provides; tests swap them
+ * with `.provide()`.
  *
  * @example
  * const actor = createActor(
@@ -172,6 +199,15 @@ export const visitorMachine = setup({
     ),
     // Without a provider a session is only announced, as the spec's SDK does.
     session: fromCallback<SessionActorCommand, SessionActorInput, SessionActorEvent>(() => {}),
+    // Without a push provider, enablePush() reports `unsupported` before any of these run.
+    push: fromCallback<{ type: 'push.none' }, { vapidPublicKey: string }, PushActorEvent>(
+      ({ sendBack }) => {
+        sendBack({ type: 'push.failed', reason: 'unsupported', message: 'no push provider' });
+      },
+    ),
+    pushRemoval: fromCallback<{ type: 'push.none' }, undefined, PushActorEvent>(({ sendBack }) => {
+      sendBack({ type: 'push.removed' });
+    }),
   },
   guards: {
     invalid: ({ context, event }) => violationOf(context, event) !== undefined,
@@ -204,6 +240,16 @@ export const visitorMachine = setup({
     noRequest: ({ context }) => context.request === undefined,
     becomesVisible: ({ event }) => event.type === 'VISIBILITY' && event.visible === true,
     becomesHidden: ({ event }) => event.type === 'VISIBILITY' && event.visible === false,
+    noPushProvider: ({ context }) => !context.hasPush,
+    pushNotAsked: ({ context }) => !context.pushNotifications,
+    // Whether the service has told this connection the group's key (or that there is none).
+    pushKeyKnown: ({ context }) => context.pushKey !== undefined,
+    welcomedWithoutPush: ({ event }) =>
+      event.type === 'socket.welcome' && event.message.vapidPublicKey === undefined,
+    // The service's answer concerns the subscription this browser has now.
+    ownEndpoint: ({ context, event }) =>
+      (event.type === 'socket.pushSubscribed' || event.type === 'socket.pushRefused') &&
+      event.endpoint === context.pushSubscription?.endpoint,
   },
   delays: {
     retryDelay: ({ context }) => context.retryDelay,
@@ -263,7 +309,7 @@ export const visitorMachine = setup({
         enqueue.emit(notConnected);
       }
     }),
-    acceptWelcome: enqueueActions(({ context, event, enqueue }) => {
+    acceptWelcome: enqueueActions(({ context, event, enqueue, check }) => {
       if (event.type !== 'socket.welcome') return;
       const { connectionId, focused, epoch } = event.message;
       enqueue.emit({
@@ -302,12 +348,22 @@ export const visitorMachine = setup({
           },
         });
       }
+      // A subscription made (or made known) before this connection is told to the service
+      // again: a service whose shared state restarted empty would otherwise forget it.
+      if (
+        context.pushSubscription !== undefined &&
+        event.message.vapidPublicKey !== undefined &&
+        (check(isPushRegistering) || check(isPushOn))
+      ) {
+        send({ type: 'pushSubscribe', subscription: context.pushSubscription });
+      }
       enqueue.assign({
         connectionId,
         epoch,
         attempt: 0,
         everConnected: true,
         lastDrop: undefined,
+        pushKey: event.message.vapidPublicKey,
       });
     }),
     scheduleRetry: assign(({ context, event }) => {
@@ -468,6 +524,59 @@ export const visitorMachine = setup({
       enqueue.assign({ sessionViewers: event.viewers });
       enqueue.emit({ type: 'sessionViewers', viewers: event.viewers });
     }),
+    // Push (docs/push.md).
+    reportNoPushProvider: emit({
+      type: 'pushUnavailable',
+      reason: 'unsupported',
+      message: 'no push provider: pass createVisitor({ push })',
+    }),
+    reportPushNotAsked: emit({
+      type: 'invalidParameter',
+      param: 'pushNotifications',
+      reason: 'call connect({ pushNotifications: true }) before enablePush()',
+    }),
+    reportPushNotConfigured: emit({
+      type: 'pushUnavailable',
+      reason: 'notConfigured',
+      message: 'push notifications are not configured for this group',
+    }),
+    reportPushFailed: emit(({ event }) => ({
+      type: 'pushUnavailable' as const,
+      reason: event.type === 'push.failed' ? event.reason : 'failed',
+      message: event.type === 'push.failed' ? event.message : 'push failed',
+    })),
+    reportPushRefused: emit(({ event }) => ({
+      type: 'pushUnavailable' as const,
+      reason:
+        event.type === 'socket.pushRefused' && event.code === 'notConfigured'
+          ? ('notConfigured' as const)
+          : ('refused' as const),
+      message: event.type === 'socket.pushRefused' ? event.message : 'refused',
+    })),
+    announcePushEnabled: emit(({ context }) => ({
+      type: 'pushEnabled' as const,
+      endpoint: context.pushSubscription?.endpoint ?? '',
+    })),
+    announcePushDisabled: emit({ type: 'pushDisabled' }),
+    storePushSubscription: assign(({ event }) =>
+      event.type === 'push.subscribed' ? { pushSubscription: event.subscription } : {},
+    ),
+    forgetPushSubscription: assign({ pushSubscription: undefined }),
+    // Told when connected; otherwise the next welcome tells it (see acceptWelcome).
+    sendPushSubscription: enqueueActions(({ context, enqueue, check }) => {
+      if (!context.pushSubscription || !check(isConnected)) return;
+      enqueue.sendTo('socket', {
+        type: 'send',
+        message: { type: 'pushSubscribe', subscription: context.pushSubscription },
+      });
+    }),
+    sendPushUnsubscribe: enqueueActions(({ context, enqueue, check }) => {
+      if (!context.pushSubscription || !check(isConnected)) return;
+      enqueue.sendTo('socket', {
+        type: 'send',
+        message: { type: 'pushUnsubscribe', endpoint: context.pushSubscription.endpoint },
+      });
+    }),
     // Sessions: the key the app gave, else the pending request's, else the visitor ID.
     beginSession: enqueueActions(({ context, event, enqueue, check }) => {
       const fromApp = event.type === 'START_SESSION';
@@ -530,6 +639,9 @@ export const visitorMachine = setup({
     sessionPresenceStart: false,
     hasSession: input.hasSession ?? false,
     sessionViewers: 0,
+    hasPush: input.hasPush ?? false,
+    pushKey: undefined,
+    pushSubscription: undefined,
     helloVisible: input.visible ?? true,
   }),
   on: {
@@ -859,6 +971,103 @@ export const visitorMachine = setup({
           },
         },
         ended: {},
+      },
+    },
+    // Web Push (docs/push.md): the app turns it on (enablePush(), on a user gesture) and off
+    // (disablePush(), or disconnect({ logout: true })). The provider asks for permission and
+    // subscribes with the group's key from the welcome; the service stores the subscription.
+    push: {
+      initial: 'off',
+      states: {
+        off: {
+          on: {
+            ENABLE_PUSH: [
+              { guard: 'noPushProvider', actions: 'reportNoPushProvider' },
+              { guard: 'pushNotAsked', actions: 'reportPushNotAsked' },
+              {
+                guard: and([stateIn('#visitor.connection.online.connected'), 'pushKeyKnown']),
+                target: 'subscribing',
+              },
+              {
+                guard: stateIn('#visitor.connection.online.connected'),
+                actions: 'reportPushNotConfigured',
+              },
+              { target: 'waiting' },
+            ],
+          },
+        },
+        // Wanted before the service said whether the group has push: the next welcome does.
+        waiting: {
+          on: {
+            'socket.welcome': [
+              { guard: 'welcomedWithoutPush', target: 'off', actions: 'reportPushNotConfigured' },
+              { target: 'subscribing' },
+            ],
+            DISABLE_PUSH: { target: 'off' },
+          },
+        },
+        subscribing: {
+          invoke: {
+            src: 'push',
+            input: ({ context }) => ({ vapidPublicKey: context.pushKey! }),
+          },
+          on: {
+            'push.subscribed': {
+              target: 'registering',
+              actions: ['storePushSubscription', 'sendPushSubscription'],
+            },
+            'push.failed': { target: 'off', actions: 'reportPushFailed' },
+            // The browser may subscribe all the same: unsubscribe whatever it has.
+            DISABLE_PUSH: { target: 'unsubscribing' },
+          },
+        },
+        // Sent to the service (or to be sent by the next welcome); waiting for its answer.
+        registering: {
+          on: {
+            // The group lost push between two connections.
+            'socket.welcome': {
+              guard: 'welcomedWithoutPush',
+              target: 'off',
+              actions: ['reportPushNotConfigured', 'forgetPushSubscription'],
+            },
+            'socket.pushSubscribed': {
+              guard: 'ownEndpoint',
+              target: 'on',
+              actions: 'announcePushEnabled',
+            },
+            'socket.pushRefused': {
+              guard: 'ownEndpoint',
+              target: 'off',
+              actions: ['reportPushRefused', 'forgetPushSubscription'],
+            },
+            DISABLE_PUSH: { target: 'unsubscribing', actions: 'sendPushUnsubscribe' },
+          },
+        },
+        on: {
+          on: {
+            'socket.welcome': {
+              guard: 'welcomedWithoutPush',
+              target: 'off',
+              actions: ['reportPushNotConfigured', 'forgetPushSubscription'],
+            },
+            // Refreshed on every welcome; a refusal then (the group lost push) turns it off.
+            'socket.pushRefused': {
+              guard: 'ownEndpoint',
+              target: 'off',
+              actions: ['reportPushRefused', 'forgetPushSubscription'],
+            },
+            DISABLE_PUSH: { target: 'unsubscribing', actions: 'sendPushUnsubscribe' },
+          },
+        },
+        unsubscribing: {
+          invoke: { src: 'pushRemoval' },
+          on: {
+            'push.removed': {
+              target: 'off',
+              actions: ['forgetPushSubscription', 'announcePushDisabled'],
+            },
+          },
+        },
       },
     },
   },

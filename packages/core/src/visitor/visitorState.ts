@@ -15,6 +15,9 @@ export type ConnectionStatus =
 /** Where the consent flow is. */
 export type TermsStatusState = 'idle' | 'shown' | 'accepted' | 'declined' | 'session' | 'ended';
 
+/** Where Web Push is: off, on its way (`pending`: waiting for the service, the browser or its answer), on, or being turned off. */
+export type PushStatus = 'off' | 'pending' | 'on' | 'unsubscribing';
+
 /** A plain, immutable view of the visitor, cheap to compare: a new object only on change. */
 export interface VisitorState {
   connection: ConnectionStatus;
@@ -37,6 +40,8 @@ export interface VisitorState {
   defaultUI: boolean;
   /** Failed reconnect attempts since the last successful connect. */
   attempt: number;
+  /** Web Push (docs/push.md). */
+  push: PushStatus;
 }
 
 /**
@@ -51,6 +56,7 @@ export function visitorStateOf(actor: Actor<VisitorMachine>): VisitorState {
   const value = snapshot.value as {
     connection: string | { online: string | { connected: string } };
     terms: string | { shown: string };
+    push: string;
   };
   let connection: ConnectionStatus;
   let focused = false;
@@ -76,6 +82,10 @@ export function visitorStateOf(actor: Actor<VisitorMachine>): VisitorState {
     // What will happen, not just the setting: without a UI adapter the app gets showTerms.
     defaultUI: context.defaultUI && context.hasUI,
     attempt: context.attempt,
+    push:
+      value.push === 'on' || value.push === 'off' || value.push === 'unsubscribing'
+        ? value.push
+        : 'pending',
   };
 }
 
@@ -97,6 +107,7 @@ export function sameVisitorState(a: VisitorState, b: VisitorState): boolean {
     a.groupId === b.groupId &&
     a.visitorId === b.visitorId &&
     a.defaultUI === b.defaultUI &&
-    a.attempt === b.attempt
+    a.attempt === b.attempt &&
+    a.push === b.push
   );
 }

@@ -106,5 +106,11 @@ export const ErrorCode = {
   // Sessions (the session channel, docs/protocol.md).
   /** No running session has this key in the agent's group (or the ticket's session is over). */
   sessionNotFound: 'sessionNotFound',
+  // Push wake-up (docs/push.md).
+  /**
+   * The visitor had no live connection, a push notification was sent to wake it, and it did
+   * not come back within the service's push wait.
+   */
+  visitorAsleep: 'visitorAsleep',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -7,5 +7,6 @@
 export * from './codes.js';
 export * from './limits.js';
 export * from './protocol.js';
+export { checkPushSubscription } from './pushSubscription.js';
 export * from './sessionProtocol.js';
 export { checkTermsUrl } from './termsUrl.js';

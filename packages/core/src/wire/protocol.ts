@@ -9,6 +9,7 @@
 import * as z from 'zod/mini';
 import { ErrorCode } from './codes.js';
 import { checkPresence, checkProperties, checkSignal, LIMITS, TERMS_STATUSES } from './limits.js';
+import { checkPushSubscription } from './pushSubscription.js';
 import type { SessionChannel } from './sessionProtocol.js';
 import { Ticket } from './sessionProtocol.js';
 import { checkTermsUrl } from './termsUrl.js';
@@ -77,6 +78,35 @@ const SessionTicketForAgent = /* @__PURE__ */ (() =>
   }))();
 
 // ---------------------------------------------------------------------------------------
+// Push: a visitor's Web Push subscription, so the service can wake it (docs/push.md)
+// ---------------------------------------------------------------------------------------
+
+/** URL-safe base64 without padding, as Web Push keys travel. */
+const Base64Url = /* @__PURE__ */ (() =>
+  z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^[A-Za-z0-9_-]+$/)))();
+/** Visitor → service: remember this subscription under the visitor ID. */
+const PushSubscribe = /* @__PURE__ */ (() =>
+  z.object({
+    type: z.literal('pushSubscribe'),
+    subscription: z.object({
+      /** The push service's URL for this browser (`PushSubscription.endpoint`). */
+      endpoint: Text,
+      /** When the browser lets it lapse (ms since the epoch), if it says. */
+      expiresAt: z.optional(Millis),
+      keys: z.object({ p256dh: Base64Url, auth: Base64Url }),
+    }),
+  }))();
+/** Visitor → service: forget this subscription (the user logged out or turned push off). */
+const PushUnsubscribe = /* @__PURE__ */ (() =>
+  z.object({ type: z.literal('pushUnsubscribe'), endpoint: Text }))();
+/** Service → visitor: the subscription is stored. */
+const PushSubscribed = /* @__PURE__ */ (() =>
+  z.object({ type: z.literal('pushSubscribed'), endpoint: Text }))();
+/** Service → visitor: the subscription was not stored, and why. */
+const PushRefused = /* @__PURE__ */ (() =>
+  z.object({ type: z.literal('pushRefused'), endpoint: Text, code: Code, message: Text }))();
+
+// ---------------------------------------------------------------------------------------
 // Visitor → service
 // ---------------------------------------------------------------------------------------
 
@@ -119,6 +149,8 @@ export const FromVisitor = /* @__PURE__ */ (() =>
       status: z.optional(z.literal('busy')),
     }),
     VisitorSessionTicket,
+    PushSubscribe,
+    PushUnsubscribe,
     Ping,
     Pong,
   ]))();
@@ -140,6 +172,8 @@ export const ToVisitor = /* @__PURE__ */ (() =>
       epoch: Epoch,
       /** How often the client should hear from the service; silence for twice this is a dead link. */
       heartbeatMs: Millis,
+      /** The group's VAPID public key, when the group can wake its visitors with Web Push. */
+      vapidPublicKey: z.optional(Base64Url),
     }),
     z.object({ type: z.literal('blur'), epoch: Epoch }),
     z.object({ type: z.literal('focus'), epoch: Epoch }),
@@ -159,6 +193,8 @@ export const ToVisitor = /* @__PURE__ */ (() =>
     }),
     SessionTicketForVisitor,
     SessionRefused,
+    PushSubscribed,
+    PushRefused,
     Ping,
     Pong,
   ]))();
@@ -262,7 +298,14 @@ export const ToAgent = /* @__PURE__ */ (() =>
     z.object({ type: z.literal('visitor'), id: RequestId, visitor: z.nullable(VisitorSummary) }),
     z.object({ type: z.literal('ok'), id: RequestId }),
     /** A `showTerms` or `signal` reached the focused connection and was acknowledged. */
-    z.object({ type: z.literal('delivered'), id: RequestId, connectionId: Text, epoch: Epoch }),
+    z.object({
+      type: z.literal('delivered'),
+      id: RequestId,
+      connectionId: Text,
+      epoch: Epoch,
+      /** The visitor came back for it after a push notification woke it. */
+      woken: z.optional(z.literal(true)),
+    }),
     z.object({
       type: z.literal('failed'),
       id: RequestId,
@@ -270,6 +313,16 @@ export const ToAgent = /* @__PURE__ */ (() =>
       message: Text,
       param: z.optional(Text),
       retryAfter: z.optional(Millis),
+    }),
+    /**
+     * Not a reply: a `showTerms` or `signal` found the visitor asleep and a push notification
+     * went to `devices` of its devices; the answer follows within `waitMs`.
+     */
+    z.object({
+      type: z.literal('waking'),
+      id: RequestId,
+      devices: z.int().check(z.minimum(1)),
+      waitMs: Millis,
     }),
     // Live events about visitors of the agent's group.
     visitorEvent('presence', { data: Properties }),
@@ -285,6 +338,15 @@ export const ToAgent = /* @__PURE__ */ (() =>
     visitorEvent('visitorError', { code: Name, msg: Text, params: z.optional(Properties) }),
     /** A custom `c_` signal from the visitor. */
     visitorEvent('signal', { name: Name, properties: Properties }),
+    /**
+     * An agent's request found the visitor asleep: a push notification went to `devices` of
+     * its devices (`sent`), then the visitor came back (`answered`) or did not in time
+     * (`unanswered`).
+     */
+    visitorEvent('push', {
+      status: z.enum(['sent', 'answered', 'unanswered']),
+      devices: z.int().check(z.minimum(0)),
+    }),
     SessionTicketForAgent,
     z.object({
       type: z.literal('error'),
@@ -345,10 +407,12 @@ function checkRules(
         ? checkSignal(message.name, message.properties)
         : message.type === 'showTerms'
           ? checkTermsUrl(message.termsUrl)
-          : (message.type === 'error' || message.type === 'visitorError') &&
-              message.params !== undefined
-            ? checkProperties('params', message.params, 'any')
-            : undefined;
+          : message.type === 'pushSubscribe'
+            ? checkPushSubscription(message.subscription)
+            : (message.type === 'error' || message.type === 'visitorError') &&
+                message.params !== undefined
+              ? checkProperties('params', message.params, 'any')
+              : undefined;
   return v && { code: 'invalidParameter', message: `${v.param} ${v.reason}`, param: v.param };
 }
 

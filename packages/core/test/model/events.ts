@@ -27,7 +27,19 @@ export const CURRENT_SESSION_KEY = 'current-key';
 /** Why the model's session provider ends its session (the visitor pressed Stop). */
 export const PROVIDER_END_REASON = 'visitor stopped sharing';
 
-const welcome = (focused: boolean): ModelEvent => ({
+/** The subscription the model's push provider makes (keys made for the test). */
+export const PUSH_SUBSCRIPTION = {
+  endpoint: 'https://push.example.net/send/model',
+  keys: {
+    p256dh:
+      'BID_pbD_s3Ymen4uw5MPAvF91nXrm4hQy7HQvPaYRrFkC3h0NCuSTV2AdhV_FRrTfCoI9iQA-TVlMUlmVV6o2s4',
+    auth: 'wLlozSI968YM49UFinNC2g',
+  },
+};
+/** The group's VAPID public key in the model's welcome (any valid P-256 point will do). */
+export const VAPID_KEY = PUSH_SUBSCRIPTION.keys.p256dh;
+
+const welcome = (focused: boolean, vapidPublicKey?: string): ModelEvent => ({
   type: 'socket.welcome',
   message: {
     type: 'welcome',
@@ -36,6 +48,7 @@ const welcome = (focused: boolean): ModelEvent => ({
     focused,
     epoch: 1,
     heartbeatMs: HEARTBEAT_MS,
+    ...(vapidPublicKey === undefined ? {} : { vapidPublicKey }),
   },
 });
 
@@ -134,7 +147,33 @@ export const SAMPLE_EVENTS: readonly ModelEvent[] = [
   { type: 'session.viewers', viewers: 1 },
   { type: 'session.viewers', viewers: 0 },
   { type: 'session.ended', reason: PROVIDER_END_REASON },
+  // Push: the app's calls, the provider's answers, the service's welcome with the group's
+  // key and its answers to `pushSubscribe`.
+  { type: 'ENABLE_PUSH' },
+  { type: 'DISABLE_PUSH' },
+  welcome(true, VAPID_KEY),
+  { type: 'push.subscribed', subscription: PUSH_SUBSCRIPTION },
+  { type: 'push.failed', reason: 'denied', message: 'permission denied' },
+  { type: 'push.removed' },
+  { type: 'socket.pushSubscribed', endpoint: PUSH_SUBSCRIPTION.endpoint },
+  {
+    type: 'socket.pushRefused',
+    endpoint: PUSH_SUBSCRIPTION.endpoint,
+    code: 'notConfigured',
+    message: 'push is not configured for this group',
+  },
 ];
+
+/** Whether an event is about Web Push (the push region's own, or the welcome that carries the key). */
+export function isPushEvent(event: ModelEvent): boolean {
+  return (
+    event.type.startsWith('push.') ||
+    event.type.startsWith('socket.push') ||
+    event.type === 'ENABLE_PUSH' ||
+    event.type === 'DISABLE_PUSH' ||
+    (event.type === 'socket.welcome' && event.message.vapidPublicKey !== undefined)
+  );
+}
 
 /**
  * Events that in the real world only happen as the immediate result of the step before:
@@ -162,7 +201,11 @@ export interface LeadIn {
  * a handshake times out before the welcome, a heartbeat after it),
  * consequences only right after their cause, another visitor ID only where it is refused.
  */
-export function modelEvents(state: VisitorSnapshot, leadIn: LeadIn): ModelEvent[] {
+export function modelEvents(
+  state: VisitorSnapshot,
+  leadIn: LeadIn,
+  offered: (event: ModelEvent) => boolean = () => true,
+): ModelEvent[] {
   const own = new Set(ownEventTypes(state));
   const online = state.matches({ connection: 'online' });
   const connected = state.matches({ connection: { online: 'connected' } });
@@ -185,6 +228,13 @@ export function modelEvents(state: VisitorSnapshot, leadIn: LeadIn): ModelEvent[
           online ||
           state.matches({ connection: 'reconnecting' })
         );
+      case 'socket.welcome':
+        // Once per connection, before anything else the service says.
+        return online && !connected;
+      case 'socket.pushSubscribed':
+      case 'socket.pushRefused':
+        // The service answers a pushSubscribe this connection sent.
+        return connected && state.context.pushSubscription !== undefined;
       case 'socket.sendFailed':
         return online && leadIn.sent;
       case 'consent.failed':
@@ -199,7 +249,7 @@ export function modelEvents(state: VisitorSnapshot, leadIn: LeadIn): ModelEvent[
         return !event.type.startsWith('socket.') || online;
     }
   };
-  return SAMPLE_EVENTS.filter((event) => own.has(event.type) && feasible(event));
+  return SAMPLE_EVENTS.filter((event) => own.has(event.type) && offered(event) && feasible(event));
 }
 
 /** A short name for an event, for test titles. */

@@ -6,6 +6,12 @@ import { createMockService, type MockService } from '../../../transport-mock/src
 import type { Transport, TransportHandlers } from '../../src/connection/transport.js';
 import type { ConsentDecision, ConsentRequest, ConsentUI } from '../../src/consent/consentUI.js';
 import type { VisitorEmitted, VisitorMachineInput } from '../../src/machines.js';
+import { definePushProvider } from '../../src/push/definePushProvider.js';
+import {
+  PushError,
+  type PushProviderSpec,
+  type PushSubscriptionData,
+} from '../../src/push/PushProvider.js';
 import { defineSessionProvider } from '../../src/session/defineSessionProvider.js';
 import type { SessionContext, SessionProviderSpec } from '../../src/session/SessionProvider.js';
 import { createVisitor, type Visitor } from '../../src/visitor/createVisitor.js';
@@ -105,6 +111,51 @@ class TestSessionProvider implements SessionProviderSpec {
   }
 }
 
+/**
+ * A push provider for tests: each call waits until the test answers it, as the browser's
+ * permission prompt and push service would.
+ */
+class TestPushProvider implements PushProviderSpec {
+  subscribes: string[] = [];
+  unsubscribes = 0;
+  #subscribe: { resolve(s: PushSubscriptionData): void; reject(e: unknown): void } | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  subscribe(vapidPublicKey: string) {
+    this.subscribes.push(vapidPublicKey);
+    return new Promise<PushSubscriptionData>((resolve, reject) => {
+      this.#subscribe = { resolve, reject };
+    });
+  }
+
+  unsubscribe() {
+    this.unsubscribes += 1;
+    return new Promise<void>((resolve) => {
+      this.#unsubscribe = resolve;
+    });
+  }
+
+  /** The pending subscribe call, answered. */
+  answer(outcome: { subscription: PushSubscriptionData } | PushError): void {
+    const pending = this.#subscribe;
+    if (!pending) throw new Error('no subscribe call is waiting');
+    this.#subscribe = undefined;
+    if (outcome instanceof PushError) pending.reject(outcome);
+    else pending.resolve(outcome.subscription);
+  }
+
+  /** The pending unsubscribe call, done. */
+  removed(): void {
+    const pending = this.#unsubscribe;
+    if (!pending) throw new Error('no unsubscribe call is waiting');
+    this.#unsubscribe = undefined;
+    pending();
+  }
+}
+
+// Promise callbacks run as microtasks: a task later they have all run.
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** What happened during one step (or a step and its consequence). */
 interface Observed {
   emitted: VisitorEmitted[];
@@ -114,6 +165,9 @@ interface Observed {
   showsBefore: number;
   /** How many sessions the provider had started when the step began. */
   startsBefore: number;
+  /** How many subscribe and unsubscribe calls the push provider had when the step began. */
+  subscribesBefore: number;
+  unsubscribesBefore: number;
 }
 
 /** What the pure machine says the same step does. */
@@ -137,6 +191,7 @@ export class PathRunner {
   readonly #service: MockService = createMockService({ clock: this.#clock, autoWelcome: false });
   readonly #dialog = new TestDialog();
   readonly #session = new TestSessionProvider();
+  readonly #push = new TestPushProvider();
   readonly #visitor: Visitor;
   readonly #stepper: Stepper;
   readonly #path: VisitorPath;
@@ -147,6 +202,8 @@ export class PathRunner {
     frames: [],
     showsBefore: 0,
     startsBefore: 0,
+    subscribesBefore: 0,
+    unsubscribesBefore: 0,
   };
   #expected: Expected = { emitted: [], transitions: [], sends: [], spawned: [] };
   /** The pure machine's snapshot after the steps so far: the exact expectation. */
@@ -190,6 +247,7 @@ export class PathRunner {
       ...(input.visible === undefined ? {} : { visible: input.visible }),
       ...(input.hasUI ? { ui: this.#dialog } : {}),
       ...(input.hasSession ? { session: defineSessionProvider(this.#session) } : {}),
+      ...(input.hasPush ? { push: definePushProvider(this.#push) } : {}),
       inspect: (event) => {
         coverage.record(event);
         if (event.type === '@xstate.microstep') {
@@ -221,7 +279,7 @@ export class PathRunner {
     e.spawned.push(...effects.spawned);
   }
 
-  #exec(step: { event: ModelEvent; state: VisitorSnapshot }): void {
+  async #exec(step: { event: ModelEvent; state: VisitorSnapshot }): Promise<void> {
     const index = this.#path.steps.indexOf(step);
     const { event } = step;
     this.#index = index;
@@ -249,6 +307,8 @@ export class PathRunner {
     this.#expect(effects, { swallow: next === 'socket.sendFailed' ? 1 : 0 });
 
     this.#cause(event, delay);
+    // The push provider's answers arrive as promise callbacks.
+    if (event.type.startsWith('push.')) await settle();
     // Deliver whatever the step set in motion (a new connection opens and says hello).
     this.#service.flush();
   }
@@ -390,6 +450,29 @@ export class PathRunner {
         );
         this.#clock.increment(1);
         return;
+      case 'ENABLE_PUSH':
+        visitor.enablePush();
+        return;
+      case 'DISABLE_PUSH':
+        visitor.disablePush();
+        return;
+      case 'push.subscribed':
+        this.#push.answer({ subscription: event.subscription });
+        return;
+      case 'push.failed':
+        this.#push.answer(new PushError(event.reason, event.message));
+        return;
+      case 'push.removed':
+        this.#push.removed();
+        return;
+      case 'socket.pushSubscribed':
+        this.#connection().push({ type: 'pushSubscribed', endpoint: event.endpoint });
+        return;
+      case 'socket.pushRefused': {
+        const { type: _, ...rest } = event;
+        this.#connection().push({ type: 'pushRefused', ...rest });
+        return;
+      }
       case 'socket.sendFailed':
       case 'consent.failed':
         return;
@@ -484,6 +567,20 @@ export class PathRunner {
     expect(this.#session.context !== undefined, `${where}: session provider running`).toBe(
       expected.context.hasSession && expected.matches({ terms: 'session' }),
     );
+    // Push provider: asked to subscribe once per push actor the model starts, with the
+    // group's key from the welcome, and to unsubscribe once per removal.
+    expect(
+      this.#push.subscribes.slice(observed.subscribesBefore),
+      `${where}: push subscribes`,
+    ).toEqual(
+      wanted.spawned
+        .filter((s) => s.src === 'push')
+        .map((s) => (s.input as { vapidPublicKey: string }).vapidPublicKey),
+    );
+    expect(
+      this.#push.unsubscribes - observed.unsubscribesBefore,
+      `${where}: push unsubscribes`,
+    ).toBe(wanted.spawned.filter((s) => s.src === 'pushRemoval').length);
     const onScreen = expected.matches({ terms: { shown: 'dialog' } })
       ? expected.context.request!.view
       : undefined;
@@ -495,6 +592,8 @@ export class PathRunner {
       frames: [],
       showsBefore: this.#dialog.shows,
       startsBefore: this.#session.starts,
+      subscribesBefore: this.#push.subscribes.length,
+      unsubscribesBefore: this.#push.unsubscribes,
     };
     this.#expected = { emitted: [], transitions: [], sends: [], spawned: [] };
   }

@@ -35,6 +35,8 @@ export function modelKey(snapshot: VisitorSnapshot): string {
     context.autoStart,
     context.lastDrop !== undefined,
     context.sessionViewers > 0,
+    // Push guards read these; without a provider they never matter.
+    context.hasPush && [context.pushNotifications, context.pushKey !== undefined],
   ]);
 }
 
@@ -69,7 +71,11 @@ export interface VisitorTestModel {
  * const { model, plan } = createVisitorTestModel({ hasUI: true, reconnect: { maxAttempts: 1 } });
  * for (const path of plan().paths) await model.testPath(path, { events, states });
  */
-export function createVisitorTestModel(input: VisitorMachineInput): VisitorTestModel {
+export function createVisitorTestModel(
+  input: VisitorMachineInput,
+  /** Which sample events this model sends (all by default), to keep a model's graph small. */
+  offered?: (event: ModelEvent) => boolean,
+): VisitorTestModel {
   const stepper = createStepper(input);
   const inventory = machineInventory(visitorMachine);
   const initial = stepper.initial();
@@ -137,7 +143,7 @@ export function createVisitorTestModel(input: VisitorMachineInput): VisitorTestM
     {
       fromState: initial.snapshot,
       serializeState: (state) => infoOf(state).key,
-      events: (state) => modelEvents(state, infoOf(state).leadIn),
+      events: (state) => modelEvents(state, infoOf(state).leadIn, offered),
       // As createTestModel does.
       stateMatcher: (state, key) =>
         key.startsWith('#')
@@ -205,8 +211,10 @@ export function createVisitorTestModel(input: VisitorMachineInput): VisitorTestM
     const unreachable = [...inventory.transitions]
       .filter(([key]) => !covered.has(key))
       .map(([, description]) => description);
-    const offered = new Set([...edges.values()].flat().map(({ event }) => JSON.stringify(event)));
-    const unused = SAMPLE_EVENTS.map((e) => JSON.stringify(e)).filter((e) => !offered.has(e));
+    const offeredEvents = new Set(
+      [...edges.values()].flat().map(({ event }) => JSON.stringify(event)),
+    );
+    const unused = SAMPLE_EVENTS.map((e) => JSON.stringify(e)).filter((e) => !offeredEvents.has(e));
     return { paths: planned, statesInModel: toState.size, unreachable, unused };
   };
 

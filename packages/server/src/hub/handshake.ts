@@ -145,6 +145,7 @@ export function createHandshake(
       { connectionId: conn.id, group: groupId, visitorId, epoch: result.focus.epoch },
       'visitor connected',
     );
+    const vapidPublicKey = group.push?.vapid.publicKey;
     send(conn, {
       type: 'welcome',
       v: PROTOCOL_VERSION,
@@ -152,6 +153,8 @@ export function createHandshake(
       focused: true,
       epoch: result.focus.epoch,
       heartbeatMs,
+      // The group's key for Web Push subscriptions, when it can wake its visitors.
+      ...(vapidPublicKey !== undefined && { vapidPublicKey }),
     });
     // A new visitor is announced; for one already known (another tab, or back within the
     // grace window) agents still learn how many instances it has now.

@@ -33,6 +33,12 @@ export interface HubSettings {
   agentRateLimit: RateLimit;
   /** Interval of the activity summary logged at `info`; 0 for none. */
   logSummaryMs: number;
+  /** How long a request waits for a visitor woken by a push. */
+  pushWaitMs: number;
+  maxPushSubscriptionsPerVisitor: number;
+  pushSubscriptionTtlMs: number;
+  /** Deadline of one post to a push service. */
+  pushTimeoutMs: number;
 }
 
 /**
@@ -74,6 +80,10 @@ const Options = z.looseObject({
   logSummaryMs: z.number().int().nonnegative().optional(),
   rateLimit: RateLimitSchema.optional(),
   agentRateLimit: RateLimitSchema.optional(),
+  pushWaitMs: z.number().int().positive().max(600_000).optional(),
+  maxPushSubscriptionsPerVisitor: z.number().int().min(1).max(100).optional(),
+  pushSubscriptionTtlMs: z.number().int().positive().optional(),
+  pushTimeoutMs: z.number().int().positive().optional(),
 });
 
 /** Visitors: the spec asks for presence about once a minute; 20 frames/s is plenty. */
@@ -137,6 +147,10 @@ export function createHubContext(options: PresenceHubOptions): {
     rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
     agentRateLimit: options.agentRateLimit ?? DEFAULT_AGENT_RATE_LIMIT,
     logSummaryMs: options.logSummaryMs ?? 60_000,
+    pushWaitMs: options.pushWaitMs ?? 30_000,
+    maxPushSubscriptionsPerVisitor: options.maxPushSubscriptionsPerVisitor ?? 5,
+    pushSubscriptionTtlMs: options.pushSubscriptionTtlMs ?? 30 * 24 * 3_600_000,
+    pushTimeoutMs: options.pushTimeoutMs ?? 10_000,
   };
   const ctx: HubContext = {
     settings,

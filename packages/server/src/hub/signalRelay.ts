@@ -1,10 +1,12 @@
 import { type AgentLiveEvent, ErrorCode } from '@beckon/core/protocol';
 import type { AckMessage, UndeliveredMessage, VisitorRequest } from '../bus/BusMessage.js';
 import { METRIC_NAMES } from '../createMetrics.js';
+import type { EventBody } from './agentFanOut.js';
 import type { Conn } from './Conn.js';
 import type { CloseCause, ConnectionIO } from './connectionIO.js';
 import { createHeldRequests } from './heldRequests.js';
 import type { HubContext } from './hubContext.js';
+import type { PushWake } from './pushWake.js';
 
 /** An agent's request in flight, kept by the agent's process until it is answered. */
 export interface Pending {
@@ -22,6 +24,8 @@ export interface Pending {
   timer: unknown;
   attempts: number;
   done: boolean;
+  /** Set once the request found the visitor asleep and sent a push: one per request. */
+  wake: { devices: number; answered: boolean } | undefined;
 }
 
 /** The agent's side of requests to visitors. */
@@ -50,22 +54,37 @@ const MAX_ATTEMPTS = 3;
 /** Requests one agent may have in flight. */
 const MAX_PENDING_PER_AGENT = 256;
 
+/** What the relay reaches besides the bus: push wake-ups, and the group's live events. */
+export interface SignalRelayParts {
+  push: PushWake;
+  emit(groupId: string, visitorId: string, body: EventBody): void;
+}
+
 /**
  * Requests from agents to visitors, on the agent's side: the agent's process owns each
  * request, its timers and its one answer, and sends it through the bus to the connection
  * the registry says holds focus. A request for a visitor inside its reconnect grace window
- * is held until the `focus` event that says where it came back.
+ * is held until the `focus` event that says where it came back. A request that finds the
+ * visitor asleep — unknown, gone past the grace window, or away — wakes it with a push
+ * notification when its group has push, and waits `pushWaitMs` for it to come back (a
+ * `focus` event, or its `visibility` turning visible); agents see `push` events.
  *
  * @example
- * const relay = createSignalRelay(ctx, io);
+ * const relay = createSignalRelay(ctx, io, { push, emit: fanOut.emit });
  * await relay.request(agentConn, 7, 'alice', { type: 'showTerms', termsUrl: '/terms' });
  */
-export function createSignalRelay(ctx: HubContext, io: ConnectionIO): SignalRelay {
+export function createSignalRelay(
+  ctx: HubContext,
+  io: ConnectionIO,
+  parts: SignalRelayParts,
+): SignalRelay {
   const { bus, registry, metrics, log, now, timer, cancel } = ctx;
-  const { ackTimeoutMs, graceMs } = ctx.settings;
+  const { ackTimeoutMs, graceMs, pushWaitMs } = ctx.settings;
   const { send } = io;
-  /** Requests waiting for their visitor to (re)connect. */
+  /** Requests waiting for their visitor to reconnect within the grace window. */
   const held = createHeldRequests<Pending>();
+  /** Requests waiting for a visitor a push was sent to. */
+  const waking = createHeldRequests<Pending>();
   let nextId = 1;
 
   const finish = (p: Pending) => {
@@ -73,6 +92,15 @@ export function createSignalRelay(ctx: HubContext, io: ConnectionIO): SignalRela
     cancel(p.timer);
     p.agent.requests?.delete(p.id);
     held.remove(p);
+    waking.remove(p);
+  };
+
+  const pushEvent = (p: Pending, status: 'sent' | 'answered' | 'unanswered') => {
+    parts.emit(p.groupId, p.visitorId, {
+      type: 'push',
+      status,
+      devices: p.wake?.devices ?? 0,
+    });
   };
 
   const fail = (p: Pending, code: ErrorCode, message: string, retryAfter?: number) => {
@@ -89,22 +117,78 @@ export function createSignalRelay(ctx: HubContext, io: ConnectionIO): SignalRela
     });
   };
 
+  // No live connection to deliver to: wake the visitor with a push if its group can, once
+  // per request; else the request fails as the visitor not being present. The wait starts
+  // before the push goes out, so a visitor that returns meanwhile is not missed.
+  const asleep = (p: Pending, why: string) => {
+    if (p.done) return;
+    if (p.wake !== undefined || parts.push.publicKey(p.groupId) === undefined) {
+      fail(p, ErrorCode.visitorNotPresent, why);
+      return;
+    }
+    const wake = { devices: 0, answered: false };
+    p.wake = wake;
+    cancel(p.timer);
+    waking.add(p);
+    p.timer = timer(
+      pushWaitMs,
+      () => {
+        if (p.done) return;
+        metrics.inc(METRIC_NAMES.pushWakes, { outcome: 'unanswered' });
+        pushEvent(p, 'unanswered');
+        fail(
+          p,
+          ErrorCode.visitorAsleep,
+          `a push notification was sent, but visitor "${p.visitorId}" did not come back within ${pushWaitMs} ms`,
+        );
+      },
+      'push wait',
+    );
+    parts.push.wake(p.groupId, p.visitorId).then(
+      (devices) => {
+        if (devices === 0) {
+          if (waking.remove(p))
+            fail(p, ErrorCode.visitorNotPresent, `${why}; no push subscription could wake it`);
+          return;
+        }
+        wake.devices = devices;
+        // A visitor back before the push services answered has been told about already.
+        if (wake.answered) return;
+        pushEvent(p, 'sent');
+        // Not an answer yet: the requesting agent learns why it takes longer, and how long.
+        if (!p.done) {
+          send(p.agent, { type: 'waking', id: p.agentRequestId, devices, waitMs: pushWaitMs });
+        }
+      },
+      (error: unknown) => {
+        ctx.internal(error, 'push wake', p.agent);
+        if (waking.remove(p)) fail(p, ErrorCode.visitorNotPresent, why);
+      },
+    );
+  };
+
+  // The visitor a push was sent to is back: tell agents once, then deliver.
+  const answered = (p: Pending) => {
+    if (!p.wake || p.wake.answered) return;
+    p.wake.answered = true;
+    metrics.inc(METRIC_NAMES.pushWakes, { outcome: 'answered' });
+    pushEvent(p, 'answered');
+  };
+
   const hold = (p: Pending, ms: number) => {
     if (p.done) return;
     if (ms <= 0) {
-      fail(p, ErrorCode.visitorNotPresent, `visitor "${p.visitorId}" is not connected`);
+      asleep(p, `visitor "${p.visitorId}" is not connected`);
       return;
     }
     cancel(p.timer);
     held.add(p);
     p.timer = timer(
       ms,
-      () =>
-        fail(
-          p,
-          ErrorCode.visitorNotPresent,
-          `visitor "${p.visitorId}" did not reconnect within ${graceMs} ms`,
-        ),
+      () => {
+        held.remove(p);
+        asleep(p, `visitor "${p.visitorId}" did not reconnect within ${graceMs} ms`);
+      },
       'grace hold',
     );
   };
@@ -171,11 +255,11 @@ export function createSignalRelay(ctx: HubContext, io: ConnectionIO): SignalRela
     const v = await registry.get({ groupId: p.groupId, visitorId: p.visitorId });
     if (p.done) return;
     if (!v) {
-      fail(p, ErrorCode.visitorNotPresent, `visitor "${p.visitorId}" is not connected`);
+      asleep(p, `visitor "${p.visitorId}" is not connected`);
       return;
     }
     if (v.visibility === 'away') {
-      fail(p, ErrorCode.visitorNotPresent, `visitor "${p.visitorId}" is away`);
+      asleep(p, `visitor "${p.visitorId}" is away`);
       return;
     }
     if (v.connections.length === 0 || v.focusedConnectionId === undefined) {
@@ -216,6 +300,7 @@ export function createSignalRelay(ctx: HubContext, io: ConnectionIO): SignalRela
       timer: undefined,
       attempts: 0,
       done: false,
+      wake: undefined,
     };
     conn.requests ??= new Map();
     conn.requests.set(p.id, p);
@@ -256,6 +341,8 @@ export function createSignalRelay(ctx: HubContext, io: ConnectionIO): SignalRela
         id: p.agentRequestId,
         connectionId: m.connectionId,
         epoch: p.epoch,
+        // Only when a push went out: a visitor back before any could be sent was not woken.
+        ...(p.wake !== undefined && p.wake.devices > 0 && { woken: true as const }),
       });
     },
 
@@ -281,16 +368,25 @@ export function createSignalRelay(ctx: HubContext, io: ConnectionIO): SignalRela
     },
 
     onGroupEvent(groupId, event) {
-      if (held.isEmpty()) return;
-      if (event.type !== 'focus' && event.type !== 'visitorDisconnected') return;
-      for (const p of held.take(groupId, event.visitorId)) {
-        if (event.type === 'focus') deliverTo(p, event.connectionId, event.epoch);
-        else {
-          fail(
-            p,
-            ErrorCode.visitorNotPresent,
-            `visitor "${p.visitorId}" did not reconnect within ${graceMs} ms`,
-          );
+      if (held.isEmpty() && waking.isEmpty()) return;
+      if (event.type === 'focus') {
+        for (const p of waking.take(groupId, event.visitorId)) {
+          answered(p);
+          deliverTo(p, event.connectionId, event.epoch);
+        }
+        for (const p of held.take(groupId, event.visitorId)) {
+          deliverTo(p, event.connectionId, event.epoch);
+        }
+      } else if (event.type === 'visibility' && event.visibility === 'visible') {
+        // A woken tab that held focus all along (it was away, or frozen) only turns visible.
+        for (const p of waking.take(groupId, event.visitorId)) {
+          answered(p);
+          cancel(p.timer);
+          redispatch(p);
+        }
+      } else if (event.type === 'visitorDisconnected') {
+        for (const p of held.take(groupId, event.visitorId)) {
+          asleep(p, `visitor "${p.visitorId}" did not reconnect within ${graceMs} ms`);
         }
       }
     },

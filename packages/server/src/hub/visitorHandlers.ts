@@ -5,6 +5,7 @@ import type { ConnectionIO } from './connectionIO.js';
 import type { FocusNotices } from './focusNotices.js';
 import type { VisitorMessage } from './frameGate.js';
 import type { HubContext } from './hubContext.js';
+import type { PushWake } from './pushWake.js';
 import type { RequestDelivery } from './requestDelivery.js';
 import type { VisitorTimers } from './visitorTimers.js';
 
@@ -15,15 +16,16 @@ export interface VisitorHandlerParts {
   visitors: VisitorTimers;
   delivery: RequestDelivery;
   sessions: SessionRequests;
+  push: PushWake;
 }
 
 /**
  * What a welcomed visitor sends: presence, visibility, signals and session events are
  * stored and relayed to agents; `presence`, `signal` and `visibility` also take focus; `ack`
- * answers an agent's request.
+ * answers an agent's request; push subscriptions are stored for waking the visitor later.
  *
  * @example
- * const handleVisitor = createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery, sessions });
+ * const handleVisitor = createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery, sessions, push });
  * await handleVisitor(conn, { type: 'presence', data: { url: '/cart' } });
  */
 export function createVisitorHandlers(
@@ -32,7 +34,7 @@ export function createVisitorHandlers(
   parts: VisitorHandlerParts,
 ): (conn: Conn, m: VisitorMessage) => Promise<void> {
   const { registry, now } = ctx;
-  const { fanOut, focus, visitors, delivery, sessions } = parts;
+  const { fanOut, focus, visitors, delivery, sessions, push } = parts;
   const emit = fanOut.emit;
 
   const activity = async (conn: Conn) => {
@@ -93,6 +95,12 @@ export function createVisitorHandlers(
         return;
       case 'sessionTicket':
         await sessions.visitorTicket(conn, m);
+        return;
+      case 'pushSubscribe':
+        await push.subscribe(conn, m);
+        return;
+      case 'pushUnsubscribe':
+        await push.unsubscribe(conn, m);
         return;
       case 'error':
         emit(groupId, visitorId, {

@@ -402,5 +402,124 @@ export function registryContract(
         for (const s of stable) expect(seen).toContain(`s${s}`);
       }
     });
+
+    describe('push subscriptions', () => {
+      const sub = (endpoint: string, expiresAt = 100_000) => ({
+        endpoint,
+        keys: { p256dh: `p-${endpoint}`, auth: `a-${endpoint}` },
+        expiresAt,
+      });
+      const save = (endpoint: string, at: number, expiresAt?: number, maxPerVisitor = 3) =>
+        r.savePushSubscription({
+          groupId: g,
+          visitorId: v,
+          subscription: sub(endpoint, expiresAt),
+          at,
+          maxPerVisitor,
+        });
+      const endpoints = async (at = 1_000) =>
+        (await r.pushSubscriptions({ groupId: g, visitorId: v, at })).map((s) => s.endpoint);
+
+      it("keeps a visitor's subscriptions, oldest first, whether or not it is connected", async () => {
+        expect(await save('https://push.test/1', 10)).toEqual({ evicted: [] });
+        await save('https://push.test/2', 20);
+        expect(await r.pushSubscriptions({ groupId: g, visitorId: v, at: 30 })).toEqual([
+          { ...sub('https://push.test/1'), savedAt: 10 },
+          { ...sub('https://push.test/2'), savedAt: 20 },
+        ]);
+        expect(await r.get({ groupId: g, visitorId: v })).toBeUndefined();
+      });
+
+      it('outlive the visitor: forget leaves them', async () => {
+        await conn('c1', 1000);
+        await save('https://push.test/1', 1000);
+        await r.disconnect({ groupId: g, visitorId: v, connectionId: 'c1', at: 1001 });
+        expect(await r.forget({ groupId: g, visitorId: v })).toBe(true);
+        expect(await endpoints(1002)).toEqual(['https://push.test/1']);
+      });
+
+      it('saving an endpoint again replaces it and makes it the newest', async () => {
+        await save('https://push.test/1', 10);
+        await save('https://push.test/2', 20);
+        await save('https://push.test/1', 30, 200_000);
+        const list = await r.pushSubscriptions({ groupId: g, visitorId: v, at: 40 });
+        expect(list.map((s) => [s.endpoint, s.savedAt, s.expiresAt])).toEqual([
+          ['https://push.test/2', 20, 100_000],
+          ['https://push.test/1', 30, 200_000],
+        ]);
+      });
+
+      it('keeps at most maxPerVisitor, evicting the ones saved longest ago', async () => {
+        await save('https://push.test/1', 10);
+        await save('https://push.test/2', 20);
+        await save('https://push.test/3', 30);
+        expect(await save('https://push.test/4', 40)).toEqual({ evicted: ['https://push.test/1'] });
+        expect(await save('https://push.test/5', 50, undefined, 2)).toEqual({
+          evicted: ['https://push.test/2', 'https://push.test/3'],
+        });
+        expect(await endpoints()).toEqual(['https://push.test/4', 'https://push.test/5']);
+      });
+
+      it('drops expired ones and never returns them', async () => {
+        await save('https://push.test/1', 10, 500);
+        await save('https://push.test/2', 20, 5_000);
+        expect(await endpoints(499)).toEqual(['https://push.test/1', 'https://push.test/2']);
+        expect(await endpoints(500)).toEqual(['https://push.test/2']);
+        // Expired ones do not count towards the bound.
+        await save('https://push.test/3', 600, 5_000, 2);
+        expect(await endpoints(600)).toEqual(['https://push.test/2', 'https://push.test/3']);
+        expect(await endpoints(5_000)).toEqual([]);
+      });
+
+      it('removes one subscription; groups and visitors are apart', async () => {
+        await save('https://push.test/1', 10);
+        await r.savePushSubscription({
+          groupId: 'other',
+          visitorId: v,
+          subscription: sub('https://push.test/1'),
+          at: 10,
+          maxPerVisitor: 3,
+        });
+        await r.savePushSubscription({
+          groupId: g,
+          visitorId: 'bob',
+          subscription: sub('https://push.test/9'),
+          at: 10,
+          maxPerVisitor: 3,
+        });
+        expect(
+          await r.removePushSubscription({
+            groupId: g,
+            visitorId: v,
+            endpoint: 'https://push.test/1',
+          }),
+        ).toBe(true);
+        expect(
+          await r.removePushSubscription({
+            groupId: g,
+            visitorId: v,
+            endpoint: 'https://push.test/1',
+          }),
+        ).toBe(false);
+        expect(await endpoints()).toEqual([]);
+        expect((await r.pushSubscriptions({ groupId: 'other', visitorId: v, at: 20 })).length).toBe(
+          1,
+        );
+        expect(
+          (await r.pushSubscriptions({ groupId: g, visitorId: 'bob', at: 20 })).map(
+            (s) => s.endpoint,
+          ),
+        ).toEqual(['https://push.test/9']);
+      });
+
+      it('returns copies', async () => {
+        await save('https://push.test/1', 10);
+        const [first] = await r.pushSubscriptions({ groupId: g, visitorId: v, at: 20 });
+        if (first) first.keys.auth = 'changed';
+        expect(
+          (await r.pushSubscriptions({ groupId: g, visitorId: v, at: 20 }))[0]?.keys.auth,
+        ).toBe('a-https://push.test/1');
+      });
+    });
   });
 }

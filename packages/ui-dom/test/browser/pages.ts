@@ -75,3 +75,47 @@ export function scriptTagPage(attributes: Record<string, string>): string {
 export const TERMS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Terms</title></head>
 <body><h1>Terms and conditions</h1><p>Be nice.</p></body></html>`;
+
+/** Where the push tests serve Beckon's worker code (the app's service worker). */
+export const SERVICE_WORKER_PATH = '/sw.js';
+
+/**
+ * An app page with Web Push: the visitor ID from `?vid=`, else the one this browser used
+ * before (`localStorage`, as a logged-in app knows its user), `webPush` with the worker at
+ * {@link SERVICE_WORKER_PATH}, the default dialog, `connect({ pushNotifications: true })`.
+ * Its visitor's events are in `window.visitorEvents`.
+ *
+ * @example
+ * site.route('/shop.html', pushPage(backend.server.url));
+ */
+export function pushPage(serverUrl: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Acme shop</title></head>
+<body>
+<h1>Acme shop</h1>
+<button id="notify" type="button">Notify me when support calls</button>
+<script src="${BUNDLE_PATH}"></script>
+<script>
+  const vid = new URLSearchParams(location.search).get('vid') ?? localStorage.getItem('vid');
+  localStorage.setItem('vid', vid);
+  const push = Beckon.webPush({ serviceWorker: ${JSON.stringify(SERVICE_WORKER_PATH)} });
+  const visitor = Beckon.createVisitor({
+    transport: Beckon.webSocketTransport({ url: ${JSON.stringify(serverUrl)} }),
+    ui: Beckon.createConsentDialog({ locale: 'en' }),
+    push,
+  });
+  window.visitor = visitor;
+  window.visitorEvents = [];
+  for (const type of ['connected', 'pushEnabled', 'pushUnavailable', 'sendFail', 'signal', 'sessionStart']) {
+    visitor.on(type, (event) => window.visitorEvents.push(event));
+  }
+  visitor.on('connected', ({ connectionId }) => { window.connectionId = connectionId; });
+  document.getElementById('notify').addEventListener('click', () => visitor.enablePush());
+  Beckon.wirePage(visitor, { throttleMs: 100 });
+  visitor.init({ groupId: 'demo', visitorId: vid });
+  visitor.connect({ pushNotifications: true });
+</script>
+</body>
+</html>`;
+}

@@ -1,6 +1,12 @@
 import { type Agent, type AgentEvent, createAgent } from '@beckon/core/agent';
 import type { VisitorSummary } from '@beckon/core/protocol';
-import { createPresenceServer, mintAgentToken, type PresenceServer } from '@beckon/server';
+import {
+  createPresenceServer,
+  type GroupConfig,
+  mintAgentToken,
+  type PresenceServer,
+  type PresenceServerOptions,
+} from '@beckon/server';
 import { webSocketTransport } from '@beckon/transport-ws';
 import { WebSocket } from 'ws';
 
@@ -9,7 +15,7 @@ const AGENT_SECRET = 'browser-tests-agent-secret-0123456789abcdef';
 
 /** Agent events the tests look at, in arrival order. */
 export type LiveEvent = AgentEvent<
-  'terms' | 'sessionStart' | 'visibility' | 'focus' | 'presence' | 'visitorConnected'
+  'terms' | 'sessionStart' | 'visibility' | 'focus' | 'presence' | 'visitorConnected' | 'push'
 >;
 
 /** The real presence service plus a connected agent watching the whole group. */
@@ -34,12 +40,23 @@ export interface Backend {
  * await backend.agent.showTerms('alice-42');
  * await backend.close();
  */
-export async function startBackend(): Promise<Backend> {
+export async function startBackend(
+  options: { push?: GroupConfig['push'] } & Partial<PresenceServerOptions> = {},
+): Promise<Backend> {
+  const { push, ...overrides } = options;
   const server = await createPresenceServer({
     port: 0,
     host: '127.0.0.1',
     logLevel: 'silent',
-    groups: { [GROUP_ID]: { presence: true, termsUrl: '/terms', agentSecrets: [AGENT_SECRET] } },
+    groups: {
+      [GROUP_ID]: {
+        presence: true,
+        termsUrl: '/terms',
+        agentSecrets: [AGENT_SECRET],
+        ...(push && { push }),
+      },
+    },
+    ...overrides,
   });
   const token = await mintAgentToken({
     groupId: GROUP_ID,
@@ -60,6 +77,7 @@ export async function startBackend(): Promise<Backend> {
     'focus',
     'presence',
     'visitorConnected',
+    'push',
   ] as const) {
     agent.on(type, (event) => events.push(event as LiveEvent));
   }

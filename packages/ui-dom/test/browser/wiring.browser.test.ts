@@ -217,6 +217,7 @@ describe('the script-tag build in Chromium', () => {
       'createConsentDialog',
       'createVisitor',
       'visitor',
+      'webPush',
       'webSocketTransport',
       'wirePage',
     ]);
