@@ -303,10 +303,20 @@ describe('beckon-server CLI: figures, precedence and exit codes', () => {
   }, 30_000);
 
   it('the demo configuration is importable as @beckon/server/demo, and is what it runs', async () => {
-    const { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } = await import('@beckon/server/demo');
+    const { DEMO_AGENT_SECRET, DEMO_GROUP_ID, DEMO_VAPID_KEYS, demoGroups } = await import(
+      '@beckon/server/demo'
+    );
     expect(DEMO_GROUP_ID).toBe('demo');
     expect(demoGroups()).toEqual({
-      demo: { presence: true, termsUrl: '/terms', agentSecrets: [DEMO_AGENT_SECRET] },
+      demo: {
+        presence: true,
+        termsUrl: '/terms',
+        agentSecrets: [DEMO_AGENT_SECRET],
+        push: {
+          vapid: { ...DEMO_VAPID_KEYS, subject: 'mailto:demo@example.com' },
+          notification: { title: expect.any(String), body: expect.any(String) },
+        },
+      },
     });
     const demo = run(['--port', '0']);
     const token = (await demo.waitFor((l) => l.msg === 'demo agent token')).token as string;
