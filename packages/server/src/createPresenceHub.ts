@@ -19,6 +19,12 @@ import { createRateLimiter, type RateLimit } from './hub/rateLimiter.js';
 import { createRequestDelivery } from './hub/requestDelivery.js';
 import { createResync } from './hub/resync.js';
 import { createSignalRelay } from './hub/signalRelay.js';
+import {
+  createSocketlessAgents,
+  type SocketlessAgent,
+  type SocketlessOutcome,
+  type SocketlessRequest,
+} from './hub/socketlessAgents.js';
 import { createTeardown } from './hub/teardown.js';
 import { createVisitorHandlers } from './hub/visitorHandlers.js';
 import { createVisitorPages } from './hub/visitorPages.js';
@@ -28,6 +34,7 @@ import type { GroupsConfig } from './parseGroupsConfig.js';
 import { createSessionChannels } from './session/createSessionChannels.js';
 import type { SessionPeer } from './session/SessionConn.js';
 import type { SessionStore } from './session/SessionStore.js';
+import { createSessionEnds, type SessionEndOutcome } from './session/sessionEnds.js';
 import { createSessionRequests } from './session/sessionRequests.js';
 import { type SessionOptions, sessionSettings } from './session/sessionSettings.js';
 
@@ -96,6 +103,28 @@ export interface PresenceHub {
    * streaming its session, or an agent watching one). Returns its connection ID.
    */
   acceptSession(peer: SessionPeer, meta?: PeerMeta): string;
+  /**
+   * Runs one request of an agent without a socket (the HTTP agent API): the same handlers,
+   * relay and bus as a WebSocket agent's. The caller authenticated the agent and keeps its
+   * rate limiter. Resolves with the reply, or `{ stopping: true }` when the hub stops first.
+   */
+  agentRequest(
+    agent: SocketlessAgent,
+    request: SocketlessRequest,
+    cancel?: AbortSignal,
+  ): Promise<SocketlessOutcome>;
+  /**
+   * Asks the visitor's app to end the session with this key in the agent's group (the HTTP
+   * agent API's end): resolves once it has, or with `sessionNotFound` or `timeout`.
+   */
+  endSession(
+    agent: { groupId: string; agentId: string },
+    sessionKey: string,
+    reason: string | undefined,
+    cancel?: AbortSignal,
+  ): Promise<SessionEndOutcome>;
+  /** Whether the hub drains or closes (new work is refused). */
+  readonly stopping: boolean;
   /** Open session channel connections by role (`handshake`: no ticket redeemed yet). */
   sessionCounts(): { host: number; viewer: number; handshake: number };
   readonly registry: PresenceRegistry;
@@ -161,11 +190,18 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   };
   const ends = createTeardown(ctx, { forget, fanOut, focus, visitors, relay, delivery });
   const handshake = createHandshake(ctx, io, { attach: inbox.attach, fanOut, focus, visitors });
+  const handleAgent = createAgentHandlers(ctx, io, {
+    relay,
+    sessions,
+    pages: createVisitorPages(ctx, io),
+  });
   const gate = createFrameGate(ctx, io, {
     hello: handshake.begin,
     visitor: createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery, sessions }),
-    agent: createAgentHandlers(ctx, io, { relay, sessions, pages: createVisitorPages(ctx, io) }),
+    agent: handleAgent,
   });
+  const socketless = createSocketlessAgents(ctx, { handle: handleAgent, fanOut, relay });
+  const sessionEnds = createSessionEnds(ctx, sessionConfig.store);
   const liveness = createLiveness(ctx, io, conns);
   liveness.start();
   const activity = createActivityLog(ctx, () => connectionCounts());
@@ -254,6 +290,8 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     }
     const all = [...conns.values()];
     for (const conn of all) io.closeConn(conn, code, reason());
+    socketless.close();
+    sessionEnds.close();
     await sessionChannels.close(code, reason);
     await Promise.all(all.map((c) => c.queue));
     ctx.cancelAll();
@@ -275,6 +313,15 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   return {
     accept,
     acceptSession: (peer, meta) => sessionChannels.accept(peer, meta),
+    agentRequest: (agent, request, cancel) =>
+      ctx.stopping ? Promise.resolve({ stopping: true }) : socketless.run(agent, request, cancel),
+    endSession: (agent, sessionKey, reason, cancel) =>
+      ctx.stopping
+        ? Promise.resolve({ stopping: true })
+        : sessionEnds.end(agent, sessionKey, reason, cancel),
+    get stopping() {
+      return ctx.stopping !== undefined;
+    },
     sessionCounts: () => sessionChannels.counts(),
     registry: ctx.registry,
     sessions: sessionConfig.store,
