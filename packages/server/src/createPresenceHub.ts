@@ -37,6 +37,8 @@ import type { SessionStore } from './session/SessionStore.js';
 import { createSessionEnds, type SessionEndOutcome } from './session/sessionEnds.js';
 import { createSessionRequests } from './session/sessionRequests.js';
 import { type SessionOptions, sessionSettings } from './session/sessionSettings.js';
+import { createWebhooks } from './webhooks/createWebhooks.js';
+import { type WebhookDeliveryOptions, webhookSettings } from './webhooks/webhookSettings.js';
 
 /** Options of {@link createPresenceHub} (and of `createPresenceServer`); sessions: {@link SessionOptions}. */
 export interface PresenceHubOptions extends SessionOptions {
@@ -87,8 +89,10 @@ export interface PresenceHubOptions extends SessionOptions {
   now?: () => number;
   /** Timer source for every delay of the hub, so tests can drive time. Default: the global timers. */
   clock?: Clock;
-  /** Uniform random in [0, 1), for the drain jitter. Default `Math.random`. */
+  /** Uniform random in [0, 1), for the drain and webhook retry jitter. Default `Math.random`. */
   random?: () => number;
+  /** How webhooks (the groups' `webhooks` endpoints) are delivered: timeouts, retries, queue size. */
+  webhookDelivery?: WebhookDeliveryOptions;
 }
 
 /** The protocol engine of the presence service, independent of any socket library. */
@@ -165,6 +169,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   const { ctx, ownsBus } = createHubContext(options);
   const { bus, log, now, settings } = ctx;
   const sessionConfig = sessionSettings(options);
+  const webhooks = createWebhooks(ctx, webhookSettings(options.webhookDelivery));
   // This hub's own connections: for routing what the bus delivers, liveness, counts and
   // shutdown. Parts get the context, which leaves them out.
   const conns = new Map<string, Conn>();
@@ -177,7 +182,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   });
   const relay = createSignalRelay(ctx, io);
   const delivery = createRequestDelivery(ctx, io);
-  const fanOut = createAgentFanOut(ctx, io, relay.onGroupEvent);
+  const fanOut = createAgentFanOut(ctx, io, relay.onGroupEvent, webhooks.originFor);
   const focus = createFocusNotices(ctx, io, fanOut);
   const sessions = createSessionRequests(ctx, io, sessionConfig);
   const sessionChannels = createSessionChannels(ctx, sessionConfig);
@@ -292,6 +297,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     for (const conn of all) io.closeConn(conn, code, reason());
     socketless.close();
     sessionEnds.close();
+    webhooks.close();
     await sessionChannels.close(code, reason);
     await Promise.all(all.map((c) => c.queue));
     ctx.cancelAll();
