@@ -138,7 +138,7 @@ describe('webhooks', () => {
       data: { groupId: 'shop', visitorId: 'alice', connections: 1 },
     });
     expect(terms?.data).toMatchObject({ status: 'accepted' });
-    expect(Date.parse(terms?.timestamp ?? '')).toBe((terms?.data as { at: number }).at);
+    expect(Date.parse(terms?.timestamp ?? '')).toBe(terms?.data.at);
     expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(7);
   });
 
