@@ -100,6 +100,12 @@ export function renderOpenApiMarkdown(doc) {
       out.push('');
     }
   }
+  out.push('### Problem types', '');
+  out.push('| `type` | Status | `code` | Title |', '| --- | --- | --- | --- |');
+  for (const p of doc['x-problem-types']) {
+    out.push(`| \`${p.type}\` | ${p.status} | \`${p.code}\` | ${cell(p.title)} |`);
+  }
+  out.push('');
   out.push('### Webhooks', '');
   out.push('| Event | Body |', '| --- | --- |');
   for (const [type, item] of Object.entries(doc.webhooks)) {

@@ -212,6 +212,8 @@ export function createOpenApiDocument(): OpenApiDocument {
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/', description: 'The presence service, on its own port.' }],
+    // Every problem type, with its stable URI: what `GET /v1/problems/{problem}` describes.
+    'x-problem-types': Object.entries(PROBLEM_TYPES).map(([code, p]) => ({ code, ...p })),
     security: [{ agentToken: [] }],
     paths: {
       [`${v}/groups/{groupId}/visitors`]: {
