@@ -78,7 +78,12 @@ describe('docs/http-api.md, run against a real service', () => {
     // as a page with a session provider does.
     visitor = createVisitor({
       transport: webSocketTransport({ url: server.url, WebSocket }),
-      ui: { show: (_request, respond) => (setTimeout(() => respond('accepted'), 50), undefined) },
+      ui: {
+        show(_request, respond) {
+          setTimeout(() => respond('accepted'), 50);
+          return undefined;
+        },
+      },
       session: defineSessionProvider({
         transport: webSocketTransport({ url: server.sessionUrl, WebSocket }),
         start: () => ({ stop: () => {} }),
