@@ -6,6 +6,7 @@ import type { PresenceCluster } from './cluster/PresenceCluster.js';
 import { METRIC_NAMES, type Metrics } from './createMetrics.js';
 import { createActivityLog } from './hub/activityLog.js';
 import { createAgentFanOut } from './hub/agentFanOut.js';
+import { createAgentLimiters } from './hub/agentLimiters.js';
 import { createAgentHandlers } from './hub/agentHandlers.js';
 import { type Conn, createConn } from './hub/Conn.js';
 import { createConnectionInbox } from './hub/connectionInbox.js';
@@ -15,7 +16,7 @@ import { createFrameGate } from './hub/frameGate.js';
 import { createHandshake } from './hub/handshake.js';
 import { createHubContext } from './hub/hubContext.js';
 import { createLiveness } from './hub/liveness.js';
-import { createRateLimiter, type RateLimit } from './hub/rateLimiter.js';
+import { createRateLimiter, type RateLimit, type RateLimiter } from './hub/rateLimiter.js';
 import { createRequestDelivery } from './hub/requestDelivery.js';
 import { createResync } from './hub/resync.js';
 import { createSignalRelay } from './hub/signalRelay.js';
@@ -30,7 +31,7 @@ import { createVisitorHandlers } from './hub/visitorHandlers.js';
 import { createVisitorPages } from './hub/visitorPages.js';
 import { createVisitorTimers } from './hub/visitorTimers.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
-import type { GroupsConfig } from './parseGroupsConfig.js';
+import type { GroupConfig, GroupsConfig } from './parseGroupsConfig.js';
 import { createSessionChannels } from './session/createSessionChannels.js';
 import type { SessionPeer } from './session/SessionConn.js';
 import type { SessionStore } from './session/SessionStore.js';
@@ -127,6 +128,13 @@ export interface PresenceHub {
     reason: string | undefined,
     cancel?: AbortSignal,
   ): Promise<SessionEndOutcome>;
+  /**
+   * The rate limiter of an agent without a socket (its group and token subject), with its
+   * group's agent limit: the HTTP agent API takes a token per request from it.
+   */
+  agentLimiter(groupId: string, agentId: string): RateLimiter;
+  /** The groups, as configured (validated, defaults not filled in). */
+  readonly groups: ReadonlyMap<string, GroupConfig>;
   /** Whether the hub drains or closes (new work is refused). */
   readonly stopping: boolean;
   /** Open session channel connections by role (`handshake`: no ticket redeemed yet). */
@@ -207,6 +215,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   });
   const socketless = createSocketlessAgents(ctx, { handle: handleAgent, fanOut, relay });
   const sessionEnds = createSessionEnds(ctx, sessionConfig.store);
+  const agentLimiters = createAgentLimiters((groupId) => ctx.limitFor('agent', groupId), now);
   const liveness = createLiveness(ctx, io, conns);
   liveness.start();
   const activity = createActivityLog(ctx, () => connectionCounts());
@@ -325,6 +334,8 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
       ctx.stopping
         ? Promise.resolve({ stopping: true })
         : sessionEnds.end(agent, sessionKey, reason, cancel),
+    agentLimiter: (groupId, agentId) => agentLimiters.get(groupId, agentId),
+    groups: ctx.groups,
     get stopping() {
       return ctx.stopping !== undefined;
     },

@@ -13,9 +13,8 @@ import {
   type PresenceHubOptions,
 } from './createPresenceHub.js';
 import { createHttpApi } from './http/createHttpApi.js';
-import { DEFAULT_AGENT_RATE_LIMIT } from './hub/hubContext.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
-import { ConfigError, parseGroupsConfig } from './parseGroupsConfig.js';
+import { ConfigError } from './parseGroupsConfig.js';
 import { createSocketGuard } from './socketGuard.js';
 import { createWriteBatcher, WsPeer } from './wsPeer.js';
 
@@ -194,21 +193,10 @@ export async function createPresenceServer(
     res.end(metrics.render());
   };
 
-  const groups = new Map(Object.entries(parseGroupsConfig(options.groups)));
   const api =
     options.httpApi === false
       ? undefined
-      : createHttpApi({
-          hub,
-          groups,
-          limitFor: (groupId) =>
-            groups.get(groupId)?.agentRateLimit ??
-            options.agentRateLimit ??
-            DEFAULT_AGENT_RATE_LIMIT,
-          metrics,
-          log,
-          now: options.now ?? Date.now,
-        });
+      : createHttpApi({ hub, metrics, log, now: options.now ?? Date.now });
 
   const http = createServer((req, res) => {
     guard.requested(req.socket);

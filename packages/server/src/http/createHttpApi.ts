@@ -3,10 +3,8 @@ import { HTTP_API_VERSION, PROBLEM_TYPES } from '@beckon/core/protocol';
 import type { Logger } from 'pino';
 import { METRIC_NAMES, type Metrics } from '../createMetrics.js';
 import type { PresenceHub } from '../createPresenceHub.js';
-import type { RateLimit } from '../hub/rateLimiter.js';
 import type { GroupConfig } from '../parseGroupsConfig.js';
 import { AGENT_AUDIENCE, verifyToken } from '../tokens.js';
-import { createAgentLimiters } from './agentLimiters.js';
 import type { HttpHandler } from './HttpRequest.js';
 import { createOpenApiDocument } from './openApiDocument.js';
 import { sendJson, sendProblem } from './problem.js';
@@ -17,9 +15,6 @@ import { listVisitors, lookupVisitor } from './visitorsResource.js';
 /** What the HTTP agent API needs of the service. */
 export interface HttpApiOptions {
   hub: PresenceHub;
-  groups: ReadonlyMap<string, GroupConfig>;
-  /** The agents' rate limit in a group (the group's own, else the service's). */
-  limitFor: (groupId: string) => RateLimit;
   metrics: Metrics;
   log: Logger;
   now: () => number;
@@ -76,7 +71,7 @@ function match(
  * and returns true for paths under `/v1/`, false for any other path.
  *
  * @example
- * const api = createHttpApi({ hub, groups, limitFor, metrics, log, now: Date.now });
+ * const api = createHttpApi({ hub, metrics, log, now: Date.now });
  * http.on('request', (req, res) => {
  *   if (!api(req, res)) res.writeHead(404).end();
  * });
@@ -84,8 +79,8 @@ function match(
 export function createHttpApi(
   options: HttpApiOptions,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { hub, groups, metrics, log, now } = options;
-  const limiters = createAgentLimiters(options.limitFor, now);
+  const { hub, metrics, log, now } = options;
+  const { groups } = hub;
   let document: string | undefined;
 
   const count = (route: string, res: ServerResponse) => {
@@ -168,7 +163,7 @@ export function createHttpApi(
       sendProblem(res, path, 'forbidden', 'the agent token belongs to another group');
       return;
     }
-    const limiter = limiters.get(groupId, verified.claims.sub);
+    const limiter = hub.agentLimiter(groupId, verified.claims.sub);
     const wait = limiter.take(now());
     if (wait > 0) {
       metrics.inc(METRIC_NAMES.rejections, { reason: 'rateLimited' });

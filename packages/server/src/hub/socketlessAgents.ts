@@ -1,5 +1,6 @@
 import type { ToAgent } from '@beckon/core/protocol';
 import type { BusMessage } from '../bus/BusMessage.js';
+import { METRIC_NAMES } from '../createMetrics.js';
 import type { AgentFanOut } from './agentFanOut.js';
 import { type Conn, createConn } from './Conn.js';
 import type { AgentMessage } from './frameGate.js';
@@ -48,6 +49,9 @@ export interface SocketlessAgents {
   close(): void;
 }
 
+/** Requests one agent may have under way at once, as a WebSocket agent may have waiting. */
+const MAX_IN_FLIGHT_PER_AGENT = 256;
+
 /**
  * An HTTP request is an agent without a socket. Each gets a connection of its own for as
  * long as it runs — an ID on the bus as its reply-to address, the group's topic while it may
@@ -71,6 +75,8 @@ export function createSocketlessAgents(
   const { bus, now } = ctx;
   const { fanOut, relay } = parts;
   const open = new Map<string, Conn>();
+  /** Requests in flight by agent, held to what one WebSocket agent may have waiting. */
+  const perAgent = new Map<string, number>();
 
   // The bus's way to these connections: only answers to their requests come to them.
   const route = (message: BusMessage, connectionId: string) => {
@@ -86,9 +92,28 @@ export function createSocketlessAgents(
 
   const run = (agent: SocketlessAgent, request: SocketlessRequest, cancel?: AbortSignal) =>
     new Promise<SocketlessOutcome>((resolve) => {
+      const key = `${agent.groupId}/${agent.agentId}`;
+      const inFlight = perAgent.get(key) ?? 0;
+      if (inFlight >= MAX_IN_FLIGHT_PER_AGENT) {
+        ctx.metrics.inc(METRIC_NAMES.rejections, { reason: 'tooManyPending' });
+        resolve({
+          reply: {
+            type: 'failed',
+            id: request.id,
+            code: 'rateLimited',
+            message: `at most ${MAX_IN_FLIGHT_PER_AGENT} requests of one agent may be under way at once`,
+            retryAfter: ctx.settings.ackTimeoutMs,
+          },
+        });
+        return;
+      }
+      perAgent.set(key, inFlight + 1);
       let conn: Conn | undefined;
       const finish = (outcome: SocketlessOutcome | undefined) => {
         if (!conn || !open.delete(conn.id)) return;
+        const left = (perAgent.get(key) ?? 1) - 1;
+        if (left > 0) perAgent.set(key, left);
+        else perAgent.delete(key);
         cancel?.removeEventListener('abort', onAbort);
         conn.phase = 'closed';
         bus.detach(conn.id);

@@ -1,8 +1,13 @@
-import type { RateLimit } from '../hub/rateLimiter.js';
-import { createRateLimiter, type RateLimiter } from '../hub/rateLimiter.js';
+import { createRateLimiter, type RateLimit, type RateLimiter } from './rateLimiter.js';
 
 /** Buckets kept at most; idle full ones are dropped first. */
 const MAX_BUCKETS = 10_000;
+
+/** Token buckets of agents without a socket, by group and agent. */
+export interface AgentLimiters {
+  /** The agent's bucket, made with its group's agent limit on first use. */
+  get(groupId: string, agentId: string): RateLimiter;
+}
 
 /**
  * The HTTP agent API's rate limits: one token bucket per agent (group and token subject),
@@ -15,7 +20,10 @@ const MAX_BUCKETS = 10_000;
  * const limiters = createAgentLimiters((groupId) => ctx.limitFor('agent', groupId));
  * const wait = limiters.get('shop', 'crm').take(Date.now());
  */
-export function createAgentLimiters(limitFor: (groupId: string) => RateLimit, now: () => number) {
+export function createAgentLimiters(
+  limitFor: (groupId: string) => RateLimit,
+  now: () => number,
+): AgentLimiters {
   const buckets = new Map<string, RateLimiter>();
   return {
     get(groupId: string, agentId: string): RateLimiter {
