@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 //   push        the Web Push contract and the visitor's push actors
 //   visitor     the visitor machine and createVisitor
 //   agent       the agent machine and createAgent — never the visitor or consent layers
+//   http        the HTTP agent API's client and the webhook check — the wire layer only
 //
 // esbuild resolves the real import graph (type-only imports are erased, as in any bundle),
 // so what this checks is what an app's bundler would pull in.
@@ -22,6 +23,7 @@ const src = resolve(pkg, 'src');
 const ENTRIES = {
   root: 'src/index.ts',
   agent: 'src/agent/index.ts',
+  http: 'src/http/index.ts',
   protocol: 'src/wire/index.ts',
   machines: 'src/machines.ts',
 } as const;
@@ -33,6 +35,7 @@ const BELOW: Record<string, readonly string[]> = {
   push: ['wire', 'connection'],
   visitor: ['wire', 'connection', 'session', 'consent', 'push'],
   agent: ['wire', 'connection', 'session'],
+  http: ['wire'],
 };
 
 let metafiles: Record<keyof typeof ENTRIES, Metafile>;
@@ -93,6 +96,15 @@ describe('the layers of @beckon/core', () => {
       .map(layerOf)
       .filter((layer) => layer === 'visitor' || layer === 'consent');
     expect(reached).toEqual([]);
+  });
+
+  it('the http entry is itself and the wire layer, with no Node built-in', () => {
+    const inputs = Object.keys(metafiles.http.inputs);
+    const layers = new Set(inputs.filter(isSource).map(layerOf));
+    expect([...layers].sort()).toEqual(['http', 'wire']);
+    // A browser bundle of it must not need a Node module: esbuild (platform browser) would
+    // have failed to resolve one, and none is listed.
+    expect(inputs.filter((file) => file.startsWith('node:'))).toEqual([]);
   });
 
   it('the protocol entry is the wire layer alone', () => {

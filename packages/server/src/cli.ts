@@ -70,6 +70,9 @@ const FileConfig = z.strictObject({
     .strictObject({ highWaterBytes: z.number(), maxBufferedBytes: z.number() })
     .optional(),
   maxViewers: z.number().int().min(1).optional(),
+  // The HTTP agent API and webhooks (docs/http-api.md); checked in detail by the hub.
+  httpApi: z.boolean().optional(),
+  webhookDelivery: z.record(z.string(), z.number()).optional(),
   redis: z
     .strictObject({
       url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),

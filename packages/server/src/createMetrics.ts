@@ -35,6 +35,13 @@ export const METRIC_NAMES = {
   pushWakes: 'beckon_push_wakes_total',
   storeAvailable: 'beckon_store_available',
   storeErrors: 'beckon_store_errors_total',
+  // The HTTP agent API and webhooks (docs/http-api.md).
+  httpRequests: 'beckon_http_requests_total',
+  webhooksDelivered: 'beckon_webhooks_delivered_total',
+  webhooksFailed: 'beckon_webhooks_failed_total',
+  webhookRetries: 'beckon_webhook_retries_total',
+  webhooksDropped: 'beckon_webhooks_dropped_total',
+  webhookQueue: 'beckon_webhook_queue',
 } as const;
 
 const HELP: Record<string, [string, 'counter' | 'gauge']> = {
@@ -82,6 +89,18 @@ const HELP: Record<string, [string, 'counter' | 'gauge']> = {
     'Whether the shared state (Redis) is reachable: 1 or 0 (always 1 in memory).',
     'gauge',
   ],
+  [METRIC_NAMES.httpRequests]: ['HTTP agent API requests, by route and status.', 'counter'],
+  [METRIC_NAMES.webhooksDelivered]: ['Webhooks a receiver accepted (2xx), by group.', 'counter'],
+  [METRIC_NAMES.webhooksFailed]: [
+    'Webhooks given up on, by group and reason (refused: a 4xx; exhausted: every attempt failed).',
+    'counter',
+  ],
+  [METRIC_NAMES.webhookRetries]: ['Webhook attempts that will be retried, by group.', 'counter'],
+  [METRIC_NAMES.webhooksDropped]: [
+    "Webhooks dropped because their endpoint's queue was full, by group.",
+    'counter',
+  ],
+  [METRIC_NAMES.webhookQueue]: ['Webhooks waiting or in flight, by group.', 'gauge'],
   [METRIC_NAMES.storeErrors]: [
     'Operations that failed while the shared state was unreachable.',
     'counter',

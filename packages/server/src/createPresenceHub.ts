@@ -6,6 +6,7 @@ import type { PresenceCluster } from './cluster/PresenceCluster.js';
 import { METRIC_NAMES, type Metrics } from './createMetrics.js';
 import { createActivityLog } from './hub/activityLog.js';
 import { createAgentFanOut } from './hub/agentFanOut.js';
+import { createAgentLimiters } from './hub/agentLimiters.js';
 import { createAgentHandlers } from './hub/agentHandlers.js';
 import { type Conn, createConn } from './hub/Conn.js';
 import { createConnectionInbox } from './hub/connectionInbox.js';
@@ -16,21 +17,30 @@ import { createHandshake } from './hub/handshake.js';
 import { createHubContext } from './hub/hubContext.js';
 import { createLiveness } from './hub/liveness.js';
 import { createPushWake } from './hub/pushWake.js';
-import { createRateLimiter, type RateLimit } from './hub/rateLimiter.js';
+import { createRateLimiter, type RateLimit, type RateLimiter } from './hub/rateLimiter.js';
 import { createRequestDelivery } from './hub/requestDelivery.js';
 import { createResync } from './hub/resync.js';
 import { createSignalRelay } from './hub/signalRelay.js';
+import {
+  createSocketlessAgents,
+  type SocketlessAgent,
+  type SocketlessOutcome,
+  type SocketlessRequest,
+} from './hub/socketlessAgents.js';
 import { createTeardown } from './hub/teardown.js';
 import { createVisitorHandlers } from './hub/visitorHandlers.js';
 import { createVisitorPages } from './hub/visitorPages.js';
 import { createVisitorTimers } from './hub/visitorTimers.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
-import type { GroupsConfig } from './parseGroupsConfig.js';
+import type { GroupConfig, GroupsConfig } from './parseGroupsConfig.js';
 import { createSessionChannels } from './session/createSessionChannels.js';
 import type { SessionPeer } from './session/SessionConn.js';
 import type { SessionStore } from './session/SessionStore.js';
+import { createSessionEnds, type SessionEndOutcome } from './session/sessionEnds.js';
 import { createSessionRequests } from './session/sessionRequests.js';
 import { type SessionOptions, sessionSettings } from './session/sessionSettings.js';
+import { createWebhooks } from './webhooks/createWebhooks.js';
+import { type WebhookDeliveryOptions, webhookSettings } from './webhooks/webhookSettings.js';
 
 /** Options of {@link createPresenceHub} (and of `createPresenceServer`); sessions: {@link SessionOptions}. */
 export interface PresenceHubOptions extends SessionOptions {
@@ -81,7 +91,7 @@ export interface PresenceHubOptions extends SessionOptions {
   now?: () => number;
   /** Timer source for every delay of the hub, so tests can drive time. Default: the global timers. */
   clock?: Clock;
-  /** Uniform random in [0, 1), for the drain jitter. Default `Math.random`. */
+  /** Uniform random in [0, 1), for the drain and webhook retry jitter. Default `Math.random`. */
   random?: () => number;
   /**
    * How long an agent's request waits for a visitor a push notification woke (groups with
@@ -94,6 +104,8 @@ export interface PresenceHubOptions extends SessionOptions {
   pushSubscriptionTtlMs?: number;
   /** Deadline of one post to a push service. Default 10 000. */
   pushTimeoutMs?: number;
+  /** How webhooks (the groups' `webhooks` endpoints) are delivered: timeouts, retries, queue size. */
+  webhookDelivery?: WebhookDeliveryOptions;
 }
 
 /** The protocol engine of the presence service, independent of any socket library. */
@@ -108,6 +120,35 @@ export interface PresenceHub {
    * streaming its session, or an agent watching one). Returns its connection ID.
    */
   acceptSession(peer: SessionPeer, meta?: PeerMeta): string;
+  /**
+   * Runs one request of an agent without a socket (the HTTP agent API): the same handlers,
+   * relay and bus as a WebSocket agent's. The caller authenticated the agent and keeps its
+   * rate limiter. Resolves with the reply, or `{ stopping: true }` when the hub stops first.
+   */
+  agentRequest(
+    agent: SocketlessAgent,
+    request: SocketlessRequest,
+    cancel?: AbortSignal,
+  ): Promise<SocketlessOutcome>;
+  /**
+   * Asks the visitor's app to end the session with this key in the agent's group (the HTTP
+   * agent API's end): resolves once it has, or with `sessionNotFound` or `timeout`.
+   */
+  endSession(
+    agent: { groupId: string; agentId: string },
+    sessionKey: string,
+    reason: string | undefined,
+    cancel?: AbortSignal,
+  ): Promise<SessionEndOutcome>;
+  /**
+   * The rate limiter of an agent without a socket (its group and token subject), with its
+   * group's agent limit: the HTTP agent API takes a token per request from it.
+   */
+  agentLimiter(groupId: string, agentId: string): RateLimiter;
+  /** The groups, as configured (validated, defaults not filled in). */
+  readonly groups: ReadonlyMap<string, GroupConfig>;
+  /** Whether the hub drains or closes (new work is refused). */
+  readonly stopping: boolean;
   /** Open session channel connections by role (`handshake`: no ticket redeemed yet). */
   sessionCounts(): { host: number; viewer: number; handshake: number };
   readonly registry: PresenceRegistry;
@@ -148,6 +189,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   const { ctx, ownsBus } = createHubContext(options);
   const { bus, log, now, settings } = ctx;
   const sessionConfig = sessionSettings(options);
+  const webhooks = createWebhooks(ctx, webhookSettings(options.webhookDelivery));
   // This hub's own connections: for routing what the bus delivers, liveness, counts and
   // shutdown. Parts get the context, which leaves them out.
   const conns = new Map<string, Conn>();
@@ -166,7 +208,7 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     emit: (groupId, visitorId, body) => fanOut.emit(groupId, visitorId, body),
   });
   const delivery = createRequestDelivery(ctx, io);
-  const fanOut = createAgentFanOut(ctx, io, relay.onGroupEvent);
+  const fanOut = createAgentFanOut(ctx, io, relay.onGroupEvent, webhooks.originFor);
   const focus = createFocusNotices(ctx, io, fanOut);
   const sessions = createSessionRequests(ctx, io, sessionConfig);
   const sessionChannels = createSessionChannels(ctx, sessionConfig);
@@ -179,11 +221,19 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   };
   const ends = createTeardown(ctx, { forget, fanOut, focus, visitors, relay, delivery });
   const handshake = createHandshake(ctx, io, { attach: inbox.attach, fanOut, focus, visitors });
+  const handleAgent = createAgentHandlers(ctx, io, {
+    relay,
+    sessions,
+    pages: createVisitorPages(ctx, io),
+  });
   const gate = createFrameGate(ctx, io, {
     hello: handshake.begin,
     visitor: createVisitorHandlers(ctx, io, { fanOut, focus, visitors, delivery, sessions, push }),
-    agent: createAgentHandlers(ctx, io, { relay, sessions, pages: createVisitorPages(ctx, io) }),
+    agent: handleAgent,
   });
+  const socketless = createSocketlessAgents(ctx, { handle: handleAgent, fanOut, relay });
+  const sessionEnds = createSessionEnds(ctx, sessionConfig.store);
+  const agentLimiters = createAgentLimiters((groupId) => ctx.limitFor('agent', groupId), now);
   const liveness = createLiveness(ctx, io, conns);
   liveness.start();
   const activity = createActivityLog(ctx, () => connectionCounts());
@@ -272,6 +322,9 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
     }
     const all = [...conns.values()];
     for (const conn of all) io.closeConn(conn, code, reason());
+    socketless.close();
+    sessionEnds.close();
+    webhooks.close();
     await sessionChannels.close(code, reason);
     await Promise.all(all.map((c) => c.queue));
     ctx.cancelAll();
@@ -293,6 +346,17 @@ export function createPresenceHub(options: PresenceHubOptions): PresenceHub {
   return {
     accept,
     acceptSession: (peer, meta) => sessionChannels.accept(peer, meta),
+    agentRequest: (agent, request, cancel) =>
+      ctx.stopping ? Promise.resolve({ stopping: true }) : socketless.run(agent, request, cancel),
+    endSession: (agent, sessionKey, reason, cancel) =>
+      ctx.stopping
+        ? Promise.resolve({ stopping: true })
+        : sessionEnds.end(agent, sessionKey, reason, cancel),
+    agentLimiter: (groupId, agentId) => agentLimiters.get(groupId, agentId),
+    groups: ctx.groups,
+    get stopping() {
+      return ctx.stopping !== undefined;
+    },
     sessionCounts: () => sessionChannels.counts(),
     registry: ctx.registry,
     sessions: sessionConfig.store,

@@ -12,6 +12,7 @@ import {
   type PresenceHub,
   type PresenceHubOptions,
 } from './createPresenceHub.js';
+import { createHttpApi } from './http/createHttpApi.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
 import { ConfigError } from './parseGroupsConfig.js';
 import { createSocketGuard } from './socketGuard.js';
@@ -44,6 +45,11 @@ export interface PresenceServerOptions extends PresenceHubOptions {
    * client in the proxy. Default 256.
    */
   maxConnectionsPerAddress?: number;
+  /**
+   * The HTTP agent API under `/v1/` (docs/http-api.md): on unless `false`. It is authorised
+   * with agent tokens like the WebSocket API, so it opens nothing a token does not.
+   */
+  httpApi?: boolean;
 }
 
 /** A running presence service. */
@@ -91,8 +97,8 @@ function pathOf(req: IncomingMessage): string {
 }
 
 /**
- * Starts the presence service: WebSocket endpoint, `GET /healthz` and `GET /metrics` on one
- * port. Resolves once it listens.
+ * Starts the presence service: WebSocket endpoint, the HTTP agent API under `/v1/`,
+ * `GET /healthz` and `GET /metrics` on one port. Resolves once it listens.
  *
  * @example
  * const server = await createPresenceServer({
@@ -187,9 +193,15 @@ export async function createPresenceServer(
     res.end(metrics.render());
   };
 
+  const api =
+    options.httpApi === false
+      ? undefined
+      : createHttpApi({ hub, metrics, log, now: options.now ?? Date.now });
+
   const http = createServer((req, res) => {
     guard.requested(req.socket);
     try {
+      if (api?.(req, res)) return;
       const pathname = pathOf(req);
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET', 'content-type': 'application/json' });

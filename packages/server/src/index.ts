@@ -34,3 +34,6 @@ export { createMemorySessionStore } from './session/createMemorySessionStore.js'
 export type { SessionPeer } from './session/SessionConn.js';
 export type { SessionRecord, SessionStore, TicketClaims } from './session/SessionStore.js';
 export type { SessionFrameTap, SessionOptions } from './session/sessionSettings.js';
+export { createWebhookSecret } from './webhooks/signWebhook.js';
+export type { WebhookEndpoint } from './webhooks/webhookConfig.js';
+export type { WebhookDeliveryOptions } from './webhooks/webhookSettings.js';

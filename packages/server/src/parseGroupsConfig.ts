@@ -1,6 +1,7 @@
 import { checkTermsUrl, LIMITS } from '@beckon/core/protocol';
 import { z } from 'zod';
 import { type PushConfig, PushConfigSchema } from './push/pushConfig.js';
+import { type WebhookEndpoint, WebhookEndpointSchema } from './webhooks/webhookConfig.js';
 
 /** Shortest accepted HS256 secret: RFC 7518 asks for a key at least as long as the hash. */
 export const MIN_SECRET_LENGTH = 32;
@@ -50,6 +51,8 @@ const GroupConfigSchema = z.strictObject({
     })
     .optional(),
   allowedOrigins: z.array(Origin).optional(),
+  agentOrigins: z.array(Origin).optional(),
+  webhooks: z.array(WebhookEndpointSchema).optional(),
   rateLimit: RateLimitSchema.optional(),
   agentRateLimit: RateLimitSchema.optional(),
   push: PushConfigSchema.optional(),
@@ -71,6 +74,13 @@ export interface GroupConfig {
   visitorTokens?: { required: boolean; secrets: string[] };
   /** Origins a visitor may connect from (exact match). Absent: any origin. */
   allowedOrigins?: string[];
+  /**
+   * Origins whose pages may call the HTTP agent API of this group from a browser (CORS).
+   * Absent: none (CORS off); backends are not affected.
+   */
+  agentOrigins?: string[];
+  /** Endpoints that receive this group's events as signed webhooks (docs/http-api.md). */
+  webhooks?: WebhookEndpoint[];
   /** This group's visitors' rate limit; absent: the service's `rateLimit`. */
   rateLimit?: { perSecond: number; burst: number };
   /** This group's agents' rate limit; absent: the service's `agentRateLimit`. */
@@ -140,6 +150,14 @@ export function parseGroupsConfig(input: unknown, where = 'groups'): GroupsConfi
           },
         }),
         ...(g.allowedOrigins !== undefined && { allowedOrigins: [...g.allowedOrigins] }),
+        ...(g.agentOrigins !== undefined && { agentOrigins: [...g.agentOrigins] }),
+        ...(g.webhooks !== undefined && {
+          webhooks: g.webhooks.map((w) => ({
+            url: w.url,
+            secrets: [...w.secrets],
+            ...(w.events !== undefined && { events: [...w.events] }),
+          })),
+        }),
         ...(g.rateLimit !== undefined && { rateLimit: { ...g.rateLimit } }),
         ...(g.agentRateLimit !== undefined && { agentRateLimit: { ...g.agentRateLimit } }),
         ...(g.push !== undefined && {

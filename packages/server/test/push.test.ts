@@ -9,6 +9,7 @@ import {
 } from './pushServiceStub.js';
 import {
   AGENT_SECRET,
+  agentToken,
   connectAgent,
   connectVisitor,
   delay,
@@ -194,6 +195,41 @@ describe('Web Push wake-up', () => {
       devices: 1,
     });
     expect(server.metrics.get('beckon_push_wakes_total', { outcome: 'unanswered' })).toBe(1);
+  });
+
+  it('wakes a visitor for the HTTP agent API too: the request answers once the woken visitor acknowledged, or 504 visitorAsleep', async () => {
+    const server = await start({ pushWaitMs: 1_000 });
+    const token = await agentToken('acme');
+    const showTerms = (visitorId: string) =>
+      fetch(`http://127.0.0.1:${server.port}/v1/groups/acme/visitors/${visitorId}/show-terms`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ sessionKey: 'case-9' }),
+      });
+    const subscription = stub.subscribe();
+    await leave(server, await subscribed(server, 'alice', subscription), 'alice');
+    const pending = showTerms('alice');
+    await stub.next(subscription);
+    const back = await connectVisitor(server, 'alice', { groupId: 'acme' });
+    const shown = await back.take('showTerms');
+    back.send({ type: 'ack', id: shown.id });
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      connectionId: back.welcome.connectionId,
+      epoch: back.welcome.epoch,
+      woken: true,
+    });
+
+    const other = stub.subscribe();
+    await leave(server, await subscribed(server, 'bob', other), 'bob');
+    const asleep = await showTerms('bob');
+    expect(asleep.status).toBe(504);
+    expect(await asleep.json()).toMatchObject({
+      code: 'visitorAsleep',
+      type: '/v1/problems/visitor-asleep',
+    });
+    expect(stub.received).toHaveLength(2);
   });
 
   it('forgets subscriptions the push service says are gone (404, 410); with none left the request fails at once', async () => {

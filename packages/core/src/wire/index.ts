@@ -5,6 +5,7 @@
  * `docs/protocol.md` describes the same in prose.
  */
 export * from './codes.js';
+export * from './httpApi.js';
 export * from './limits.js';
 export * from './protocol.js';
 export { checkPushSubscription } from './pushSubscription.js';

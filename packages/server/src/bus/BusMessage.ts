@@ -65,4 +65,9 @@ export interface UndeliveredMessage {
 export interface EventMessage {
   type: 'event';
   event: AgentLiveEvent;
+  /**
+   * The hub that published it, for groups with webhooks: the webhook part of each process
+   * delivers only its own events, so a cluster delivers each once.
+   */
+  origin?: string;
 }

@@ -21,7 +21,8 @@ export interface AgentFanOut {
  * Agent events travel on the bus topic `group:<groupId>`. A process subscribes to a group's
  * topic while it holds agents of that group, and hands each event to those of them that
  * watch its visitor, encoded once for all of them. `onEvent` sees every event of those
- * groups too (the signal relay waits for some).
+ * groups too (the signal relay waits for some). `originFor` tags the events of a group with
+ * this hub's origin (the webhook part's, for groups with webhooks).
  *
  * @example
  * const fanOut = createAgentFanOut(ctx, io, relay.onGroupEvent);
@@ -31,6 +32,7 @@ export function createAgentFanOut(
   ctx: HubContext,
   io: ConnectionIO,
   onEvent: (groupId: string, event: AgentLiveEvent) => void,
+  originFor: (groupId: string) => string | undefined = () => undefined,
 ): AgentFanOut {
   const { bus, now } = ctx;
   const agentsByGroup = new Map<string, Set<Conn>>();
@@ -64,7 +66,11 @@ export function createAgentFanOut(
       // Object.assign, not `{ ...body, visitorId, at }`: in Node 20 that spread takes a slow
       // path costing ~2 µs, a tenth of a relay.
       const event = Object.assign({}, body, { visitorId, at: now() }) as AgentLiveEvent;
-      bus.publish(topicOf(groupId), { type: 'event', event });
+      const origin = originFor(groupId);
+      bus.publish(
+        topicOf(groupId),
+        origin === undefined ? { type: 'event', event } : { type: 'event', event, origin },
+      );
     },
 
     addAgent(conn) {
