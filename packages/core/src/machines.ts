@@ -46,13 +46,13 @@ export type {
   VisitorSocketEvent,
 } from './visitor/visitorConnection.js';
 export { createVisitorConnection, visitorRole } from './visitor/visitorConnection.js';
-export type { VisitorEmitted } from './visitor/visitorEvents.js';
 export type {
   PendingRequest,
   VisitorContext,
-  VisitorMachine,
   VisitorMachineEvent,
   VisitorMachineInput,
-} from './visitor/visitorMachine.js';
+} from './visitor/visitorContext.js';
+export type { VisitorEmitted } from './visitor/visitorEvents.js';
+export type { VisitorMachine } from './visitor/visitorMachine.js';
 export { visitorMachine } from './visitor/visitorMachine.js';
 export type { ConnectionStatus } from './visitor/visitorState.js';
