@@ -14,11 +14,11 @@ export { agentRole, createAgentConnection } from './agent/agentConnection.js';
 export type {
   AgentCommand,
   AgentContext,
-  AgentEmitted,
-  AgentMachine,
   AgentMachineEvent,
   AgentMachineInput,
-} from './agent/agentMachine.js';
+} from './agent/agentContext.js';
+export type { AgentEmitted } from './agent/agentEvents.js';
+export type { AgentMachine } from './agent/agentMachine.js';
 export { agentMachine } from './agent/agentMachine.js';
 export { backoffDelay, defaultReconnectPolicy } from './connection/backoff.js';
 export type {

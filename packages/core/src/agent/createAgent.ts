@@ -14,18 +14,11 @@ import { checkId } from '../wire/limits.js';
 import type { VisitorSummary } from '../wire/protocol.js';
 import { AgentRequestError } from './AgentRequestError.js';
 import { createAgentConnection } from './agentConnection.js';
-import {
-  type AgentConnectionError,
-  type AgentEmitted,
-  type AgentEventMap,
-  type AgentMachine,
-  agentMachine,
-  type Delivery,
-  type RequestSettled,
-  type SessionTicket,
-  type VisitorPage,
-} from './agentMachine.js';
+import type { AgentConnectionError } from './agentContext.js';
+import type { AgentEmitted, AgentEventMap, RequestSettled } from './agentEvents.js';
+import { type AgentMachine, agentMachine } from './agentMachine.js';
 import type { AgentRequest } from './agentRequest.js';
+import type { Delivery, SessionTicket, VisitorPage } from './interpretReply.js';
 
 /** Options of {@link createAgent}: the shared client options, plus the agent's own. */
 export interface AgentOptions extends ClientOptions {
