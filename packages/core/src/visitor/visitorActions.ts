@@ -8,6 +8,7 @@ import {
 } from 'xstate';
 import type { FromVisitor } from '../wire/protocol.js';
 import { violationOf } from './visitorCommands.js';
+import type { VisitorSocketCommand } from './visitorConnection.js';
 import type { VisitorContext, VisitorMachineEvent } from './visitorContext.js';
 import type { VisitorEmitted } from './visitorEvents.js';
 
@@ -38,17 +39,51 @@ export const visitorActions = <T extends Record<string, ParameterizedObject['par
   actions: { [K in keyof T]: VisitorAction<T[K]> },
 ) => actions;
 
-// Whether the socket is up and welcomed: the only time a send can succeed. Typed for
-// `check()` inside enqueueActions, which does not accept named guards.
-export const isConnected = stateIn(
-  '#visitor.connection.online.connected',
-) as unknown as GuardPredicate<VisitorContext, VisitorMachineEvent, undefined, never>;
+// State checks for `check()` inside enqueueActions, which does not accept named guards.
+const inState = stateIn as unknown as (
+  id: string,
+) => GuardPredicate<VisitorContext, VisitorMachineEvent, undefined, never>;
+
+// Whether the socket is up and welcomed: the only time a send can succeed.
+export const isConnected = inState('#visitor.connection.online.connected');
+
+// The push region holds a subscription the service is to know about.
+export const isPushRegistering = inState('#visitor.push.registering');
+export const isPushOn = inState('#visitor.push.on');
 
 export const notConnected = {
   type: 'sendFail',
   reason: 'not connected to the presence service',
   code: 'notConnected',
 } as const;
+
+/** The part of XState's `enqueue` that the helpers below use. */
+interface Outbox {
+  sendTo(target: 'socket', event: VisitorSocketCommand): void;
+  emit(event: VisitorEmitted): void;
+}
+
+/**
+ * Enqueues a message to the service on the socket.
+ *
+ * @example
+ * enqueueActions(({ event, enqueue }) => send(enqueue, { type: 'ack', id: 7 }));
+ */
+export function send(enqueue: Pick<Outbox, 'sendTo'>, message: FromVisitor): void {
+  enqueue.sendTo('socket', { type: 'send', message });
+}
+
+/**
+ * Enqueues a message the machine itself originates, or, offline, the `sendFail` the app
+ * hears instead.
+ *
+ * @example
+ * enqueueActions(({ enqueue, check }) => sendOrFail(enqueue, check(isConnected), { type: 'sessionEnd' }));
+ */
+export function sendOrFail(enqueue: Outbox, connected: boolean, message: FromVisitor): void {
+  if (connected) send(enqueue, message);
+  else enqueue.emit(notConnected);
+}
 
 /** The actions every region uses: reporting a bad command, and sending what it originates. */
 export const commonActions = visitorActions({
@@ -59,10 +94,6 @@ export const commonActions = visitorActions({
   sendFail: emit(notConnected),
   // Sends a message the machine itself originates; when offline the app hears sendFail.
   transmit: enqueueActions(({ enqueue, check }, message: FromVisitor) => {
-    if (check(isConnected)) {
-      enqueue.sendTo('socket', { type: 'send', message });
-    } else {
-      enqueue.emit(notConnected);
-    }
+    sendOrFail(enqueue, check(isConnected), message);
   }),
 });

@@ -1,11 +1,16 @@
 import { assign, emit, enqueueActions, sendTo } from 'xstate';
 import { retryDelayAfter } from '../../connection/backoff.js';
 import { CloseCode } from '../../wire/codes.js';
-import type { FromVisitor } from '../../wire/protocol.js';
-import { visitorActions } from '../visitorActions.js';
+import { isPushOn, isPushRegistering, send, visitorActions } from '../visitorActions.js';
 import { messageOf, type VisitorCommand } from '../visitorCommands.js';
+import type { VisitorMachineEvent } from '../visitorContext.js';
 import type { VisitorStateConfig } from '../visitorMachine.js';
-import { isPushOn, isPushRegistering } from './push.js';
+
+// Why the connection failed, as its close said (an actor that failed otherwise did not close).
+const closeOf = (event: VisitorMachineEvent) =>
+  event.type === 'socket.closed'
+    ? { reason: event.reason, code: event.code }
+    : { reason: 'connection failed', code: CloseCode.abnormal };
 
 /** The connection region's actions: the lifecycle, focus, and what the service sends. */
 export const connectionActions = visitorActions({
@@ -43,34 +48,31 @@ export const connectionActions = visitorActions({
       focused,
       reconnected: context.everConnected,
     });
-    const send = (message: FromVisitor) => enqueue.sendTo('socket', { type: 'send', message });
     // Visibility is state, not an event: if it changed while the hello was in flight, the
     // service must still end up with the current value.
     if (context.helloVisible !== context.visible) {
-      send({ type: 'visibility', visible: context.visible });
+      send(enqueue, { type: 'visibility', visible: context.visible });
     }
     // A session that started (or was accepted) before this connection — offline, before the
     // first connect, or on a service that restarted since — is announced (again), so the
     // agent's view matches the visitor's.
     if (context.sessionKey !== undefined) {
-      send({
+      send(enqueue, {
         type: 'sessionStart',
         sessionKey: context.sessionKey,
         presenceStart: context.sessionPresenceStart,
       });
       // The session channel needs a ticket from this connection (see requestSessionTicket).
-      if (context.hasSession) send({ type: 'sessionTicket', sessionKey: context.sessionKey });
+      if (context.hasSession)
+        send(enqueue, { type: 'sessionTicket', sessionKey: context.sessionKey });
     }
     // The spec's "visitorerror … conndrop": tell the agent why we were gone.
     if (context.lastDrop) {
-      enqueue.sendTo('socket', {
-        type: 'send',
-        message: {
-          type: 'error',
-          code: 'conndrop',
-          msg: 'Connect failed',
-          params: { reason: context.lastDrop.reason, code: String(context.lastDrop.code) },
-        },
+      send(enqueue, {
+        type: 'error',
+        code: 'conndrop',
+        msg: 'Connect failed',
+        params: { reason: context.lastDrop.reason, code: String(context.lastDrop.code) },
       });
     }
     // A subscription made (or made known) before this connection is told to the service
@@ -80,7 +82,7 @@ export const connectionActions = visitorActions({
       event.message.vapidPublicKey !== undefined &&
       (check(isPushRegistering) || check(isPushOn))
     ) {
-      send({ type: 'pushSubscribe', subscription: context.pushSubscription });
+      send(enqueue, { type: 'pushSubscribe', subscription: context.pushSubscription });
     }
     enqueue.assign({
       connectionId,
@@ -109,15 +111,13 @@ export const connectionActions = visitorActions({
   }),
   reportRetry: emit(({ context, event }) => ({
     type: 'connectFail' as const,
-    reason: event.type === 'socket.closed' ? event.reason : 'connection failed',
-    code: event.type === 'socket.closed' ? event.code : CloseCode.abnormal,
+    ...closeOf(event),
     willRetry: true,
     retryInMs: context.retryDelay,
   })),
   reportGiveUp: emit(({ event }) => ({
     type: 'connectFail' as const,
-    reason: event.type === 'socket.closed' ? event.reason : 'connection failed',
-    code: event.type === 'socket.closed' ? event.code : CloseCode.abnormal,
+    ...closeOf(event),
     willRetry: false,
   })),
   reportNotConfigured: emit(({ event }) => ({
@@ -136,7 +136,7 @@ export const connectionActions = visitorActions({
   announceFocus: emit({ type: 'focus' }),
   deliverSignal: enqueueActions(({ event, enqueue }) => {
     if (event.type !== 'socket.signal') return;
-    enqueue.sendTo('socket', { type: 'send', message: { type: 'ack', id: event.id } });
+    send(enqueue, { type: 'ack', id: event.id });
     enqueue.emit({ type: 'signal', name: event.name, properties: event.properties });
   }),
   reportServiceError: enqueueActions(({ event, enqueue }) => {

@@ -1,21 +1,6 @@
-import { and, assign, emit, enqueueActions, type GuardPredicate, stateIn } from 'xstate';
-import { isConnected, visitorActions } from '../visitorActions.js';
-import type { VisitorContext, VisitorMachineEvent } from '../visitorContext.js';
+import { and, assign, emit, enqueueActions, stateIn } from 'xstate';
+import { isConnected, send, visitorActions } from '../visitorActions.js';
 import type { VisitorStateConfig } from '../visitorMachine.js';
-
-// The push region holds a subscription the service is to know about.
-export const isPushRegistering = stateIn('#visitor.push.registering') as unknown as GuardPredicate<
-  VisitorContext,
-  VisitorMachineEvent,
-  undefined,
-  never
->;
-export const isPushOn = stateIn('#visitor.push.on') as unknown as GuardPredicate<
-  VisitorContext,
-  VisitorMachineEvent,
-  undefined,
-  never
->;
 
 /** The push region's actions (docs/push.md). */
 export const pushActions = visitorActions({
@@ -59,17 +44,11 @@ export const pushActions = visitorActions({
   // Told when connected; otherwise the next welcome tells it (see acceptWelcome).
   sendPushSubscription: enqueueActions(({ context, enqueue, check }) => {
     if (!context.pushSubscription || !check(isConnected)) return;
-    enqueue.sendTo('socket', {
-      type: 'send',
-      message: { type: 'pushSubscribe', subscription: context.pushSubscription },
-    });
+    send(enqueue, { type: 'pushSubscribe', subscription: context.pushSubscription });
   }),
   sendPushUnsubscribe: enqueueActions(({ context, enqueue, check }) => {
     if (!context.pushSubscription || !check(isConnected)) return;
-    enqueue.sendTo('socket', {
-      type: 'send',
-      message: { type: 'pushUnsubscribe', endpoint: context.pushSubscription.endpoint },
-    });
+    send(enqueue, { type: 'pushUnsubscribe', endpoint: context.pushSubscription.endpoint });
   }),
 });
 

@@ -1,7 +1,7 @@
 import { emit, enqueueActions, sendTo } from 'xstate';
 import type { SessionActorCommand } from '../../session/createSessionActor.js';
 import type { FromVisitor } from '../../wire/protocol.js';
-import { isConnected, notConnected, visitorActions } from '../visitorActions.js';
+import { isConnected, send, sendOrFail, visitorActions } from '../visitorActions.js';
 import type { VisitorMachineEvent } from '../visitorContext.js';
 import type { VisitorStateConfig } from '../visitorMachine.js';
 
@@ -21,10 +21,7 @@ export const sessionActions = visitorActions({
   // that announced the session. Offline, the next welcome asks (after re-announcing).
   requestSessionTicket: enqueueActions(({ context, enqueue, check }) => {
     if (!context.hasSession || context.sessionKey === undefined || !check(isConnected)) return;
-    enqueue.sendTo('socket', {
-      type: 'send',
-      message: { type: 'sessionTicket', sessionKey: context.sessionKey },
-    });
+    send(enqueue, { type: 'sessionTicket', sessionKey: context.sessionKey });
   }),
   forwardSessionAnswer: sendTo('session', ({ event }): SessionActorCommand => {
     if (event.type === 'socket.sessionTicket') {
@@ -59,14 +56,7 @@ export const sessionActions = visitorActions({
       autoStart: false,
     });
     enqueue.emit({ type: 'sessionStart', sessionKey, presenceStart });
-    if (check(isConnected)) {
-      enqueue.sendTo('socket', {
-        type: 'send',
-        message: { type: 'sessionStart', sessionKey, presenceStart },
-      });
-    } else {
-      enqueue.emit(notConnected);
-    }
+    sendOrFail(enqueue, check(isConnected), { type: 'sessionStart', sessionKey, presenceStart });
   }),
   endSession: enqueueActions(({ event, enqueue, check }) => {
     const reason =
@@ -79,8 +69,7 @@ export const sessionActions = visitorActions({
       reason === undefined ? { type: 'sessionEnd' } : { type: 'sessionEnd', reason };
     enqueue.assign({ sessionKey: undefined, sessionViewers: 0 });
     enqueue.emit(reason === undefined ? { type: 'sessionEnd' } : { type: 'sessionEnd', reason });
-    if (check(isConnected)) enqueue.sendTo('socket', { type: 'send', message });
-    else enqueue.emit(notConnected);
+    sendOrFail(enqueue, check(isConnected), message);
   }),
 });
 
