@@ -14,11 +14,11 @@ export { agentRole, createAgentConnection } from './agent/agentConnection.js';
 export type {
   AgentCommand,
   AgentContext,
-  AgentEmitted,
-  AgentMachine,
   AgentMachineEvent,
   AgentMachineInput,
-} from './agent/agentMachine.js';
+} from './agent/agentContext.js';
+export type { AgentEmitted } from './agent/agentEvents.js';
+export type { AgentMachine } from './agent/agentMachine.js';
 export { agentMachine } from './agent/agentMachine.js';
 export { backoffDelay, defaultReconnectPolicy } from './connection/backoff.js';
 export type {
@@ -46,13 +46,13 @@ export type {
   VisitorSocketEvent,
 } from './visitor/visitorConnection.js';
 export { createVisitorConnection, visitorRole } from './visitor/visitorConnection.js';
-export type { VisitorEmitted } from './visitor/visitorEvents.js';
 export type {
   PendingRequest,
   VisitorContext,
-  VisitorMachine,
   VisitorMachineEvent,
   VisitorMachineInput,
-} from './visitor/visitorMachine.js';
+} from './visitor/visitorContext.js';
+export type { VisitorEmitted } from './visitor/visitorEvents.js';
+export type { VisitorMachine } from './visitor/visitorMachine.js';
 export { visitorMachine } from './visitor/visitorMachine.js';
 export type { ConnectionStatus } from './visitor/visitorState.js';

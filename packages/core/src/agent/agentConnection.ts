@@ -1,6 +1,7 @@
 import {
   type ConnectionCommand,
   type ConnectionEvent,
+  type ConnectionOptions,
   type ConnectionRole,
   createConnectionActor,
 } from '../connection/createConnectionActor.js';
@@ -64,14 +65,6 @@ export const agentRole: ConnectionRole<AgentConnectionInput, ToAgent, FromAgent,
     },
   };
 
-/** The options of {@link createAgentConnection}: the connection actor's, less the role. */
-export type AgentConnectionOptions = Omit<
-  Parameters<
-    typeof createConnectionActor<AgentConnectionInput, ToAgent, FromAgent, AgentSocketEvent>
-  >[0],
-  'role'
->;
-
 /**
  * The agent machine's `socket` actor: the shared connection actor speaking as an agent.
  *
@@ -80,6 +73,6 @@ export type AgentConnectionOptions = Omit<
  *   actors: { socket: createAgentConnection({ transport, clock: systemClock, token, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) },
  * });
  */
-export function createAgentConnection(options: AgentConnectionOptions) {
+export function createAgentConnection(options: ConnectionOptions) {
   return createConnectionActor({ ...options, role: agentRole });
 }

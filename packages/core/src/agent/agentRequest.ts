@@ -39,6 +39,23 @@ export interface RequestFailure {
   retryAfter?: number;
 }
 
+/**
+ * A {@link RequestFailure}, with `param` and `retryAfter` only when they are known.
+ *
+ * @example
+ * requestFailure('timeout', 'no reply from the presence service within 15000 ms');
+ */
+export const requestFailure = (
+  code: RequestFailure['code'],
+  message: string,
+  extra: { param?: string | undefined; retryAfter?: number | undefined } = {},
+): RequestFailure => ({
+  code,
+  message,
+  ...(extra.param === undefined ? {} : { param: extra.param }),
+  ...(extra.retryAfter === undefined ? {} : { retryAfter: extra.retryAfter }),
+});
+
 /** The successful reply each request type expects; any other but `failed` is a protocol error. */
 export const EXPECTED_REPLY = {
   list: 'visitors',

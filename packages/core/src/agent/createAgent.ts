@@ -2,8 +2,7 @@ import { type Actor, createActor } from 'xstate';
 import {
   assertClientOptions,
   type ClientOptions,
-  DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  DEFAULT_HEARTBEAT_MS,
+  connectionOptions,
 } from '../connection/clientOptions.js';
 import { systemClock } from '../connection/clock.js';
 import type { TokenSource } from '../connection/createConnectionActor.js';
@@ -14,18 +13,11 @@ import { checkId } from '../wire/limits.js';
 import type { VisitorSummary } from '../wire/protocol.js';
 import { AgentRequestError } from './AgentRequestError.js';
 import { createAgentConnection } from './agentConnection.js';
-import {
-  type AgentConnectionError,
-  type AgentEmitted,
-  type AgentEventMap,
-  type AgentMachine,
-  agentMachine,
-  type Delivery,
-  type RequestSettled,
-  type SessionTicket,
-  type VisitorPage,
-} from './agentMachine.js';
+import type { AgentConnectionError } from './agentContext.js';
+import type { AgentEmitted, AgentEventMap, RequestSettled } from './agentEvents.js';
+import { type AgentMachine, agentMachine } from './agentMachine.js';
 import type { AgentRequest } from './agentRequest.js';
+import type { Delivery, SessionTicket, VisitorPage } from './interpretReply.js';
 
 /** Options of {@link createAgent}: the shared client options, plus the agent's own. */
 export interface AgentOptions extends ClientOptions {
@@ -221,16 +213,9 @@ interface Deferred {
 export function createAgent(options: AgentOptions): Agent {
   assertOptions(options);
   const clock = options.clock ?? systemClock;
+  const connection = connectionOptions(options, clock);
   const machine = agentMachine.provide({
-    actors: {
-      socket: createAgentConnection({
-        transport: options.transport,
-        clock,
-        token: options.token,
-        handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-        heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-      }),
-    },
+    actors: { socket: createAgentConnection(connection) },
   });
   const actor = createActor(machine, {
     input: {
@@ -336,7 +321,7 @@ export function createAgent(options: AgentOptions): Agent {
         sessionKey: sessionKey as string,
         transport,
         clock,
-        handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+        handshakeTimeoutMs: connection.handshakeTimeoutMs,
         requestTicket: ticket,
         error: (code, message) => new AgentRequestError(code, message),
         // A key that names no session (or a token that no longer admits this agent) will

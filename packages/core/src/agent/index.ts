@@ -15,13 +15,8 @@ export type { SessionMessage } from '../session/sessionChunks.js';
 export type { AgentLiveEvent, VisitorSummary } from '../wire/protocol.js';
 export type { AgentRequestErrorOptions } from './AgentRequestError.js';
 export { AgentRequestError } from './AgentRequestError.js';
-export type {
-  AgentConnectionError,
-  AgentErrorSource,
-  AgentEventMap,
-  Delivery,
-  SessionTicket,
-} from './agentMachine.js';
+export type { AgentConnectionError } from './agentContext.js';
+export type { AgentErrorSource, AgentEventMap } from './agentEvents.js';
 export type {
   Agent,
   AgentEvent,
@@ -31,3 +26,4 @@ export type {
   AgentStatus,
 } from './createAgent.js';
 export { createAgent } from './createAgent.js';
+export type { Delivery, SessionTicket } from './interpretReply.js';

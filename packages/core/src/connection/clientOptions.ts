@@ -1,16 +1,16 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import type { ReconnectPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
-import type { TokenSource } from './createConnectionActor.js';
+import type { ConnectionOptions, TokenSource } from './createConnectionActor.js';
 import type { Transport } from './transport.js';
 
 /** Longest delay a JavaScript timer can hold; a larger one fires at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Default deadline for the token, the transport and the service's welcome. */
-export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Default heartbeat interval until the service names its own. */
-export const DEFAULT_HEARTBEAT_MS = 25_000;
+const DEFAULT_HEARTBEAT_MS = 25_000;
 
 /** The options `createVisitor` and `createAgent` share: how they reach and watch the service. */
 export interface ClientOptions {
@@ -28,6 +28,22 @@ export interface ClientOptions {
   handshakeTimeoutMs?: number;
   /** Heartbeat interval until the service's welcome names its own. Default 25 s. */
   heartbeatMs?: number;
+}
+
+/**
+ * The options of a client's connection, from the client's options: the defaults filled in.
+ *
+ * @example
+ * const socket = createVisitorConnection(connectionOptions(options, options.clock ?? systemClock));
+ */
+export function connectionOptions(options: ClientOptions, clock: Clock): ConnectionOptions {
+  return {
+    transport: options.transport,
+    clock,
+    token: options.token,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+  };
 }
 
 const CLIENT_KEYS = [

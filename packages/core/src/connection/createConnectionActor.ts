@@ -53,22 +53,26 @@ export type ConnectionEvent<I extends Inbound, O extends Outbound> =
 /** What the machine sends the connection actor. */
 export type ConnectionCommand<O extends Outbound> = { type: 'send'; message: O };
 
-/** Options of {@link createConnectionActor}. */
-export interface ConnectionActorOptions<
-  Input,
-  I extends Inbound,
-  O extends Outbound,
-  R extends { type: string },
-> {
+/** What a connection needs whatever its role: `createVisitorConnection`'s and `createAgentConnection`'s options. */
+export interface ConnectionOptions {
   transport: Transport;
   clock: Clock;
-  role: ConnectionRole<Input, I, O, R>;
   /** Required for agents; visitors send one only when the group asks for it. */
   token?: TokenSource | undefined;
   /** Deadline for the token, opening the transport and the service's welcome. */
   handshakeTimeoutMs: number;
   /** Heartbeat interval until the service's welcome names its own. */
   heartbeatMs: number;
+}
+
+/** Options of {@link createConnectionActor}: the connection's, and the role it speaks in. */
+export interface ConnectionActorOptions<
+  Input,
+  I extends Inbound,
+  O extends Outbound,
+  R extends { type: string },
+> extends ConnectionOptions {
+  role: ConnectionRole<Input, I, O, R>;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -3,6 +3,7 @@ import type { Clock } from '../connection/clock.js';
 import type { Transport } from '../connection/transport.js';
 import { CloseCode } from '../wire/codes.js';
 import { SESSION_LIMITS, SessionCloseCode } from '../wire/sessionProtocol.js';
+import { createListeners } from './createListeners.js';
 import { openSessionChannel, type SessionChannel } from './openSessionChannel.js';
 import { createSessionAssembler, type SessionMessage } from './sessionChunks.js';
 
@@ -98,7 +99,7 @@ const MAX_REJOINS = 12;
  */
 export async function createAgentSession(options: AgentSessionOptions): Promise<AgentSession> {
   const { clock, sessionKey } = options;
-  const listeners = new Map<AgentSessionEventType, Set<(event: never) => void>>();
+  const { on, tell } = createListeners<AgentSessionEventMap>();
   const assembler = createSessionAssembler();
   let channel: SessionChannel<'viewer'> | undefined;
   let state: AgentSessionState = 'live';
@@ -108,15 +109,6 @@ export async function createAgentSession(options: AgentSessionOptions): Promise<
   let rejoins = 0;
   let timer: unknown;
 
-  const tell = <K extends AgentSessionEventType>(type: K, event: AgentSessionEventMap[K]) => {
-    for (const listener of [...(listeners.get(type) ?? [])]) {
-      try {
-        (listener as (e: AgentSessionEventMap[K]) => void)(event);
-      } catch (error) {
-        console.error(`beckon session: a "${type}" listener failed`, error);
-      }
-    }
-  };
   const setState = (next: AgentSessionState) => {
     if (state === next) return;
     state = next;
@@ -241,17 +233,7 @@ export async function createAgentSession(options: AgentSessionOptions): Promise<
     get hostConnected() {
       return hostConnected;
     },
-    on(type, listener) {
-      let set = listeners.get(type);
-      if (!set) {
-        set = new Set();
-        listeners.set(type, set);
-      }
-      set.add(listener as (event: never) => void);
-      return () => {
-        listeners.get(type)?.delete(listener as (event: never) => void);
-      };
-    },
+    on,
     send: (data) =>
       state === 'live' &&
       typeof data === 'string' &&

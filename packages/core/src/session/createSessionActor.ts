@@ -7,11 +7,11 @@ import {
   SessionCloseCode,
   type SessionMessageKind,
 } from '../wire/sessionProtocol.js';
+import { createListeners } from './createListeners.js';
 import { openSessionChannel, type SessionChannel } from './openSessionChannel.js';
 import type {
   SessionContext,
   SessionEventMap,
-  SessionEventType,
   SessionProvider,
   SessionRun,
 } from './SessionProvider.js';
@@ -68,7 +68,8 @@ export function createSessionActor(provider: SessionProvider, options: SessionAc
   const { clock } = options;
   return fromCallback<SessionActorCommand, SessionActorInput, SessionActorEvent>(
     ({ input, sendBack, receive }) => {
-      const listeners = new Map<SessionEventType, Set<(event: never) => void>>();
+      const listeners = createListeners<SessionEventMap>();
+      const { tell } = listeners;
       let channel: SessionChannel<'host'> | undefined;
       let open = false;
       let viewers = 0;
@@ -78,16 +79,6 @@ export function createSessionActor(provider: SessionProvider, options: SessionAc
       let stopped = false;
       let ended = false;
 
-      const tell = <K extends SessionEventType>(type: K, event: SessionEventMap[K]) => {
-        for (const listener of [...(listeners.get(type) ?? [])]) {
-          try {
-            (listener as (e: SessionEventMap[K]) => void)(event);
-          } catch (error) {
-            // A provider's listener that throws must not take the session down.
-            console.error(`beckon session: a "${type}" listener failed`, error);
-          }
-        }
-      };
       const end = (reason: string) => {
         if (stopped || ended) return;
         ended = true;
@@ -202,17 +193,7 @@ export function createSessionActor(provider: SessionProvider, options: SessionAc
           return true;
         },
         end: (reason) => end(typeof reason === 'string' ? reason : 'ended'),
-        on(type, listener) {
-          let set = listeners.get(type);
-          if (!set) {
-            set = new Set();
-            listeners.set(type, set);
-          }
-          set.add(listener as (event: never) => void);
-          return () => {
-            listeners.get(type)?.delete(listener as (event: never) => void);
-          };
-        },
+        on: listeners.on,
       };
 
       let run: SessionRun | undefined;

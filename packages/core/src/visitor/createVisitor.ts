@@ -2,8 +2,7 @@ import { type Actor, createActor } from 'xstate';
 import {
   assertClientOptions,
   type ClientOptions,
-  DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  DEFAULT_HEARTBEAT_MS,
+  connectionOptions,
 } from '../connection/clientOptions.js';
 import { systemClock } from '../connection/clock.js';
 import { deriveSnapshot } from '../connection/derivedSnapshot.js';
@@ -139,22 +138,17 @@ function assertOptions(options: VisitorOptions): void {
 export function createVisitor(options: VisitorOptions): Visitor {
   assertOptions(options);
   const clock = options.clock ?? systemClock;
+  const connection = connectionOptions(options, clock);
   const machine = visitorMachine.provide({
     actors: {
-      socket: createVisitorConnection({
-        transport: options.transport,
-        clock,
-        token: options.token,
-        handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-        heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-      }),
+      socket: createVisitorConnection(connection),
       ...(options.ui ? { consentDialog: createConsentActor(options.ui) } : {}),
       ...(options.session
         ? {
             // The provider brings its runtime: visitors without sessions never bundle it.
             session: options.session.runtime({
               clock,
-              handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+              handshakeTimeoutMs: connection.handshakeTimeoutMs,
             }),
           }
         : {}),

@@ -1,6 +1,7 @@
 import {
   type ConnectionCommand,
   type ConnectionEvent,
+  type ConnectionOptions,
   type ConnectionRole,
   createConnectionActor,
 } from '../connection/createConnectionActor.js';
@@ -102,14 +103,6 @@ export const visitorRole: ConnectionRole<
   },
 };
 
-/** The options of {@link createVisitorConnection}: the connection actor's, less the role. */
-export type VisitorConnectionOptions = Omit<
-  Parameters<
-    typeof createConnectionActor<VisitorConnectionInput, ToVisitor, FromVisitor, VisitorSocketEvent>
-  >[0],
-  'role'
->;
-
 /**
  * The visitor machine's `socket` actor: the shared connection actor speaking as a visitor.
  *
@@ -118,6 +111,6 @@ export type VisitorConnectionOptions = Omit<
  *   actors: { socket: createVisitorConnection({ transport, clock: systemClock, handshakeTimeoutMs: 10_000, heartbeatMs: 25_000 }) },
  * });
  */
-export function createVisitorConnection(options: VisitorConnectionOptions) {
+export function createVisitorConnection(options: ConnectionOptions) {
   return createConnectionActor({ ...options, role: visitorRole });
 }

@@ -7,6 +7,7 @@ import type { CloseCause, ConnectionIO } from './connectionIO.js';
 import { createHeldRequests } from './heldRequests.js';
 import type { HubContext } from './hubContext.js';
 import type { PushWake } from './pushWake.js';
+import { createWakingRequests } from './wakingRequests.js';
 
 /** An agent's request in flight, kept by the agent's process until it is answered. */
 export interface Pending {
@@ -66,8 +67,8 @@ export interface SignalRelayParts {
  * the registry says holds focus. A request for a visitor inside its reconnect grace window
  * is held until the `focus` event that says where it came back. A request that finds the
  * visitor asleep — unknown, gone past the grace window, or away — wakes it with a push
- * notification when its group has push, and waits `pushWaitMs` for it to come back (a
- * `focus` event, or its `visibility` turning visible); agents see `push` events.
+ * notification when its group has push (`wakingRequests.ts`), and waits for it to come
+ * back: a `focus` event, or its `visibility` turning visible.
  *
  * @example
  * const relay = createSignalRelay(ctx, io, { push, emit: fanOut.emit });
@@ -79,12 +80,10 @@ export function createSignalRelay(
   parts: SignalRelayParts,
 ): SignalRelay {
   const { bus, registry, metrics, log, now, timer, cancel } = ctx;
-  const { ackTimeoutMs, graceMs, pushWaitMs } = ctx.settings;
+  const { ackTimeoutMs, graceMs } = ctx.settings;
   const { send } = io;
   /** Requests waiting for their visitor to reconnect within the grace window. */
   const held = createHeldRequests<Pending>();
-  /** Requests waiting for a visitor a push was sent to. */
-  const waking = createHeldRequests<Pending>();
   let nextId = 1;
 
   const finish = (p: Pending) => {
@@ -93,14 +92,6 @@ export function createSignalRelay(
     p.agent.requests?.delete(p.id);
     held.remove(p);
     waking.remove(p);
-  };
-
-  const pushEvent = (p: Pending, status: 'sent' | 'answered' | 'unanswered') => {
-    parts.emit(p.groupId, p.visitorId, {
-      type: 'push',
-      status,
-      devices: p.wake?.devices ?? 0,
-    });
   };
 
   const fail = (p: Pending, code: ErrorCode, message: string, retryAfter?: number) => {
@@ -117,68 +108,13 @@ export function createSignalRelay(
     });
   };
 
-  // No live connection to deliver to: wake the visitor with a push if its group can, once
-  // per request; else the request fails as the visitor not being present. The wait starts
-  // before the push goes out, so a visitor that returns meanwhile is not missed.
-  const asleep = (p: Pending, why: string) => {
-    if (p.done) return;
-    if (p.wake !== undefined || parts.push.publicKey(p.groupId) === undefined) {
-      fail(p, ErrorCode.visitorNotPresent, why);
-      return;
-    }
-    const wake = { devices: 0, answered: false };
-    p.wake = wake;
-    cancel(p.timer);
-    waking.add(p);
-    p.timer = timer(
-      pushWaitMs,
-      () => {
-        if (p.done) return;
-        metrics.inc(METRIC_NAMES.pushWakes, { outcome: 'unanswered' });
-        pushEvent(p, 'unanswered');
-        fail(
-          p,
-          ErrorCode.visitorAsleep,
-          `a push notification was sent, but visitor "${p.visitorId}" did not come back within ${pushWaitMs} ms`,
-        );
-      },
-      'push wait',
-    );
-    parts.push.wake(p.groupId, p.visitorId).then(
-      (devices) => {
-        if (devices === 0) {
-          if (waking.remove(p))
-            fail(p, ErrorCode.visitorNotPresent, `${why}; no push subscription could wake it`);
-          return;
-        }
-        wake.devices = devices;
-        // A visitor back before the push services answered has been told about already.
-        if (wake.answered) return;
-        pushEvent(p, 'sent');
-        // Not an answer yet: the requesting agent learns why it takes longer, and how long.
-        if (!p.done) {
-          send(p.agent, { type: 'waking', id: p.agentRequestId, devices, waitMs: pushWaitMs });
-        }
-      },
-      (error: unknown) => {
-        ctx.internal(error, 'push wake', p.agent);
-        if (waking.remove(p)) fail(p, ErrorCode.visitorNotPresent, why);
-      },
-    );
-  };
-
-  // The visitor a push was sent to is back: tell agents once, then deliver.
-  const answered = (p: Pending) => {
-    if (!p.wake || p.wake.answered) return;
-    p.wake.answered = true;
-    metrics.inc(METRIC_NAMES.pushWakes, { outcome: 'answered' });
-    pushEvent(p, 'answered');
-  };
+  /** Requests waiting for a visitor a push was sent to. */
+  const waking = createWakingRequests(ctx, io, parts, fail);
 
   const hold = (p: Pending, ms: number) => {
     if (p.done) return;
     if (ms <= 0) {
-      asleep(p, `visitor "${p.visitorId}" is not connected`);
+      waking.asleep(p, `visitor "${p.visitorId}" is not connected`);
       return;
     }
     cancel(p.timer);
@@ -187,7 +123,7 @@ export function createSignalRelay(
       ms,
       () => {
         held.remove(p);
-        asleep(p, `visitor "${p.visitorId}" did not reconnect within ${graceMs} ms`);
+        waking.asleep(p, `visitor "${p.visitorId}" did not reconnect within ${graceMs} ms`);
       },
       'grace hold',
     );
@@ -255,11 +191,11 @@ export function createSignalRelay(
     const v = await registry.get({ groupId: p.groupId, visitorId: p.visitorId });
     if (p.done) return;
     if (!v) {
-      asleep(p, `visitor "${p.visitorId}" is not connected`);
+      waking.asleep(p, `visitor "${p.visitorId}" is not connected`);
       return;
     }
     if (v.visibility === 'away') {
-      asleep(p, `visitor "${p.visitorId}" is away`);
+      waking.asleep(p, `visitor "${p.visitorId}" is away`);
       return;
     }
     if (v.connections.length === 0 || v.focusedConnectionId === undefined) {
@@ -371,7 +307,7 @@ export function createSignalRelay(
       if (held.isEmpty() && waking.isEmpty()) return;
       if (event.type === 'focus') {
         for (const p of waking.take(groupId, event.visitorId)) {
-          answered(p);
+          waking.answered(p);
           deliverTo(p, event.connectionId, event.epoch);
         }
         for (const p of held.take(groupId, event.visitorId)) {
@@ -380,13 +316,13 @@ export function createSignalRelay(
       } else if (event.type === 'visibility' && event.visibility === 'visible') {
         // A woken tab that held focus all along (it was away, or frozen) only turns visible.
         for (const p of waking.take(groupId, event.visitorId)) {
-          answered(p);
+          waking.answered(p);
           cancel(p.timer);
           redispatch(p);
         }
       } else if (event.type === 'visitorDisconnected') {
         for (const p of held.take(groupId, event.visitorId)) {
-          asleep(p, `visitor "${p.visitorId}" did not reconnect within ${graceMs} ms`);
+          waking.asleep(p, `visitor "${p.visitorId}" did not reconnect within ${graceMs} ms`);
         }
       }
     },
