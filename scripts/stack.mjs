@@ -88,7 +88,11 @@ function startService({ port, host, configFile, onLog, redisUrl }) {
     host,
   ];
   if (configFile) args.push('--config', configFile);
-  if (redisUrl) args.push('--redis', redisUrl, '--redis-prefix', 'beckon-demo:');
+  // With Redis the processes sit behind the local nginx: its X-Forwarded-For names the client.
+  if (redisUrl) {
+    args.push('--redis', redisUrl, '--redis-prefix', 'beckon-demo:');
+    args.push('--trusted-proxies', '127.0.0.1');
+  }
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   let token;
   let url;

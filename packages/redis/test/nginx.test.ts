@@ -122,3 +122,43 @@ describe('nginx in front of two processes, with the config of docs/scaling.md', 
     expect(again.connectionId).toBe((await agent.lookupVisitor('alice'))?.focusedConnectionId);
   }, 60_000);
 });
+
+describe('nginx as a trusted proxy: the per-address cap counts its clients', () => {
+  let service: ServiceProcess;
+  let nginx: Nginx;
+  const sockets: WebSocket[] = [];
+
+  beforeAll(async () => {
+    // The test's clients all come from 127.0.0.1; each names a client further out, as a
+    // load balancer in front of nginx would, and nginx appends the address it saw.
+    service = await startService(
+      writeConfig({ ...CONFIG, maxConnectionsPerAddress: 2, trustedProxies: ['127.0.0.1'] }),
+    );
+    nginx = await startNginx({ port: await freePort(), upstreams: [service.port] });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.terminate();
+    await nginx?.stop();
+    await service?.kill();
+  });
+
+  /** Opens a WebSocket through nginx as `client`; resolves with 'open' or the HTTP status. */
+  const open = (client: string) =>
+    new Promise<number | 'open'>((resolve) => {
+      const ws = new WebSocket(nginx.url, { headers: { 'x-forwarded-for': client } });
+      sockets.push(ws);
+      ws.once('open', () => resolve('open'));
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('error', () => {});
+    });
+
+  it('admits two sockets of one client, refuses its third with 429, and admits another client', async () => {
+    expect(await open('203.0.113.7')).toBe('open');
+    expect(await open('203.0.113.7')).toBe('open');
+    expect(await open('203.0.113.7')).toBe(429);
+    expect(await open('203.0.113.8')).toBe('open');
+    const metrics = (await service.get('/metrics')).body;
+    expect(metrics).toMatch(/beckon_rejections_total\{reason="tooManyConnections"\} 1\b/);
+  });
+});

@@ -12,8 +12,12 @@ import { z } from 'zod';
 import type { PresenceBackend } from './cluster/PresenceCluster.js';
 import { createPresenceServer, type PresenceServerOptions } from './createPresenceServer.js';
 import { DEMO_AGENT_SECRET, DEMO_GROUP_ID, demoGroups } from './demo.js';
+import { HubOptionsSchema } from './hub/hubContext.js';
 import { mintAgentToken } from './mintAgentToken.js';
-import { ConfigError, parseGroupsConfig, RateLimitSchema } from './parseGroupsConfig.js';
+import { ConfigError, parseGroupsConfig } from './parseGroupsConfig.js';
+import { ServerOptionsSchema } from './serverSettings.js';
+import { SessionOptionsSchema } from './session/sessionSettings.js';
+import { WebhookDeliverySchema } from './webhooks/webhookSettings.js';
 
 const USAGE = `Usage: beckon-server [options]
        beckon-server vapid
@@ -29,6 +33,8 @@ Options:
   --redis <url>       share visitors with other processes through this Redis
                       (redis://host:port; needs @beckon/redis)        env BECKON_REDIS_URL
   --redis-prefix <p>  prefix of Beckon's Redis keys (default beckon:) env BECKON_REDIS_PREFIX
+  --trusted-proxies <a,b>  addresses of reverse proxies whose X-Forwarded-For
+                      names the client (per-address cap, logs)        env BECKON_TRUSTED_PROXIES
   -h, --help          show this help
 
 Without a config file the server runs the demo group "demo" with a PUBLIC agent secret
@@ -38,41 +44,14 @@ SIGTERM or SIGINT drains clients (close 4100 with a jittered reconnect delay) an
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
+// The file takes every option of the service the code takes, checked by the same schemas.
 const FileConfig = z.strictObject({
+  ...HubOptionsSchema.shape,
+  ...SessionOptionsSchema.shape,
+  ...ServerOptionsSchema.shape,
+  webhookDelivery: WebhookDeliverySchema.optional(),
   groups: z.unknown(),
-  port: z.number().int().min(0).max(65_535).optional(),
-  host: z.string().min(1).optional(),
-  path: z.string().startsWith('/').optional(),
   logLevel: LogLevel.optional(),
-  heartbeatMs: z.number().int().positive().optional(),
-  handshakeTimeoutMs: z.number().int().positive().optional(),
-  ackTimeoutMs: z.number().int().positive().optional(),
-  graceMs: z.number().int().nonnegative().optional(),
-  awayAfterMs: z.number().int().positive().optional(),
-  drainSpreadMs: z.number().int().nonnegative().optional(),
-  shutdownTimeoutMs: z.number().int().positive().optional(),
-  closeTimeoutMs: z.number().int().positive().optional(),
-  upgradeTimeoutMs: z.number().int().positive().optional(),
-  maxConnectionsPerAddress: z.number().int().nonnegative().optional(),
-  logSummaryMs: z.number().int().nonnegative().optional(),
-  rateLimit: RateLimitSchema.optional(),
-  agentRateLimit: RateLimitSchema.optional(),
-  // Push (docs/push.md); checked in detail by the hub.
-  pushWaitMs: z.number().int().positive().optional(),
-  maxPushSubscriptionsPerVisitor: z.number().int().min(1).optional(),
-  pushSubscriptionTtlMs: z.number().int().positive().optional(),
-  pushTimeoutMs: z.number().int().positive().optional(),
-  // Sessions (docs/session.md); checked in detail by the hub.
-  sessionPath: z.string().startsWith('/').optional(),
-  sessionTicketTtlMs: z.number().int().positive().optional(),
-  sessionRate: z.strictObject({ bytesPerSecond: z.number(), burstBytes: z.number() }).optional(),
-  sessionBuffer: z
-    .strictObject({ highWaterBytes: z.number(), maxBufferedBytes: z.number() })
-    .optional(),
-  maxViewers: z.number().int().min(1).optional(),
-  // The HTTP agent API and webhooks (docs/http-api.md); checked in detail by the hub.
-  httpApi: z.boolean().optional(),
-  webhookDelivery: z.record(z.string(), z.number()).optional(),
   redis: z
     .strictObject({
       url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
@@ -170,6 +149,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     'log-level'?: string;
     redis?: string;
     'redis-prefix'?: string;
+    'trusted-proxies'?: string;
     help?: boolean;
   };
   try {
@@ -182,6 +162,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
         'log-level': { type: 'string' },
         redis: { type: 'string' },
         'redis-prefix': { type: 'string' },
+        'trusted-proxies': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -227,6 +208,14 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     const options: PresenceServerOptions = { port, host, groups, logger: log };
     for (const [key, value] of Object.entries(tuning)) {
       if (value !== undefined) Object.assign(options, { [key]: value });
+    }
+    const proxies = values['trusted-proxies'] ?? env.BECKON_TRUSTED_PROXIES;
+    if (proxies !== undefined) {
+      // An empty list is a deliberate "none", overriding the file's.
+      options.trustedProxies = proxies
+        .split(',')
+        .map((address) => address.trim())
+        .filter((address) => address !== '');
     }
 
     const redisUrl = values.redis ?? env.BECKON_REDIS_URL ?? fileRedis?.url;

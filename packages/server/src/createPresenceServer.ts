@@ -5,6 +5,7 @@ import type { Peer, PeerMeta } from '@beckon/core';
 import { LIMITS, SESSION_LIMITS } from '@beckon/core/protocol';
 import { pino } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
+import { clientAddress } from './clientAddress.js';
 import type { ClusterStatus } from './cluster/PresenceCluster.js';
 import { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
 import {
@@ -14,7 +15,7 @@ import {
 } from './createPresenceHub.js';
 import { createHttpApi } from './http/createHttpApi.js';
 import type { PresenceRegistry } from './PresenceRegistry.js';
-import { ConfigError } from './parseGroupsConfig.js';
+import { serverSettings } from './serverSettings.js';
 import { createSocketGuard } from './socketGuard.js';
 import { createWriteBatcher, WsPeer } from './wsPeer.js';
 
@@ -40,11 +41,19 @@ export interface PresenceServerOptions extends PresenceHubOptions {
    */
   upgradeTimeoutMs?: number;
   /**
-   * Open sockets per remote address; one more gets HTTP 429 and is closed. 0: no cap.
-   * Behind a reverse proxy every client has the proxy's address: use 0 there and limit per
-   * client in the proxy. Default 256.
+   * Open sockets per client address; one more gets HTTP 429 and is closed. 0: no cap.
+   * Behind a reverse proxy, list it in `trustedProxies` so the cap counts its clients, not
+   * the proxy. Default 256.
    */
   maxConnectionsPerAddress?: number;
+  /**
+   * IP addresses of reverse proxies in front of the service (nginx, a load balancer) whose
+   * `X-Forwarded-For` header is believed: a connection from one of them is counted against
+   * `maxConnectionsPerAddress`, and logged, under the client address the proxies saw (the
+   * last address in the header that is not itself a trusted proxy). A connection from any
+   * other address is taken at its own address, whatever its headers say. Default: none.
+   */
+  trustedProxies?: readonly string[];
   /**
    * The HTTP agent API under `/v1/` (docs/http-api.md): on unless `false`. It is authorised
    * with agent tokens like the WebSocket API, so it opens nothing a token does not.
@@ -75,14 +84,6 @@ export interface PresenceServer {
   close(): Promise<void>;
 }
 
-function positive(value: number | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigError(`invalid options: ${name} must be a positive whole number, got ${value}`);
-  }
-  return value;
-}
-
 function refuseUpgrade(socket: Duplex, status: string) {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   socket.destroy();
@@ -111,29 +112,17 @@ function pathOf(req: IncomingMessage): string {
 export async function createPresenceServer(
   options: PresenceServerOptions,
 ): Promise<PresenceServer> {
-  const host = options.host ?? '127.0.0.1';
-  const path = options.path ?? '/';
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new ConfigError(`invalid options: port must be an integer in [0, 65535], got ${port}`);
-  }
-  if (!path.startsWith('/')) {
-    throw new ConfigError(`invalid options: path must start with "/", got ${JSON.stringify(path)}`);
-  }
-  const sessionPath = options.sessionPath ?? new URL('session', `http://localhost${path}`).pathname;
-  if (!sessionPath.startsWith('/') || sessionPath === path) {
-    throw new ConfigError(
-      `invalid options: sessionPath must start with "/" and differ from path, got ${JSON.stringify(sessionPath)}`,
-    );
-  }
-  const shutdownTimeoutMs = positive(options.shutdownTimeoutMs, 'shutdownTimeoutMs', 2_000);
-  const upgradeTimeoutMs = positive(options.upgradeTimeoutMs, 'upgradeTimeoutMs', 10_000);
-  const maxConnectionsPerAddress = options.maxConnectionsPerAddress ?? 256;
-  if (!Number.isInteger(maxConnectionsPerAddress) || maxConnectionsPerAddress < 0) {
-    throw new ConfigError(
-      `invalid options: maxConnectionsPerAddress must be a whole number ≥ 0, got ${maxConnectionsPerAddress}`,
-    );
-  }
+  const {
+    host,
+    path,
+    port,
+    sessionPath,
+    shutdownTimeoutMs,
+    upgradeTimeoutMs,
+    maxConnectionsPerAddress,
+    trustedProxies,
+    httpApi,
+  } = serverSettings(options);
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info' });
   const metrics = options.metrics ?? createMetrics();
   const hub = createPresenceHub({ ...options, logger: log, metrics });
@@ -159,7 +148,13 @@ export async function createPresenceServer(
   const sessionCutOff =
     4 * (options.sessionBuffer?.maxBufferedBytes ?? 2 * 1024 * 1024) + SESSION_LIMITS.maxFrameBytes;
 
-  const guard = createSocketGuard({ upgradeTimeoutMs, maxConnectionsPerAddress, metrics, log });
+  const guard = createSocketGuard({
+    upgradeTimeoutMs,
+    maxConnectionsPerAddress,
+    trustedProxies,
+    metrics,
+    log,
+  });
   // Every socket the server holds on its presence endpoint, by stage: before the upgrade,
   // then the hub's roles.
   const counts = () => ({ ...hub.connectionCounts(), pending: guard.pending() });
@@ -193,10 +188,9 @@ export async function createPresenceServer(
     res.end(metrics.render());
   };
 
-  const api =
-    options.httpApi === false
-      ? undefined
-      : createHttpApi({ hub, metrics, log, now: options.now ?? Date.now });
+  const api = !httpApi
+    ? undefined
+    : createHttpApi({ hub, metrics, log, now: options.now ?? Date.now });
 
   const http = createServer((req, res) => {
     guard.requested(req.socket);
@@ -272,10 +266,16 @@ export async function createPresenceServer(
       refuseUpgrade(socket, '404 Not Found');
       return;
     }
+    const client = clientAddress(
+      req.socket.remoteAddress,
+      req.headers['x-forwarded-for'],
+      trustedProxies,
+    );
+    if (!guard.admit(socket as Socket, client)) return;
     const meta: PeerMeta = {};
     const origin = req.headers.origin;
     if (typeof origin === 'string') meta.origin = origin;
-    if (req.socket.remoteAddress !== undefined) meta.remoteAddress = req.socket.remoteAddress;
+    if (client !== undefined) meta.remoteAddress = client;
     if (where === sessionPath) {
       sessionWss.handleUpgrade(req, socket, head, (ws) => attachSession(ws, socket, meta));
     } else wss.handleUpgrade(req, socket, head, (ws) => attach(ws, socket, meta));

@@ -1,13 +1,19 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { METRIC_NAMES, type Metrics } from './createMetrics.js';
+import { normaliseAddress } from './serverSettings.js';
 
 /** Options of {@link createSocketGuard}. */
 export interface SocketGuardOptions {
   /** Time from TCP accept to the WebSocket upgrade (or to each HTTP request). */
   upgradeTimeoutMs: number;
-  /** Open sockets one remote address may hold; 0 for no cap. */
+  /** Open sockets one client address may hold; 0 for no cap. */
   maxConnectionsPerAddress: number;
+  /**
+   * Normalised addresses of reverse proxies: their sockets are counted at the upgrade,
+   * under the client address they forward ({@link SocketGuard.admit}), not at accept.
+   */
+  trustedProxies?: ReadonlySet<string>;
   metrics: Metrics;
   log: Logger;
 }
@@ -18,6 +24,12 @@ export interface SocketGuard {
   accepted(socket: Socket): void;
   /** The socket is being upgraded to a WebSocket: the hub's deadlines take over. */
   upgrading(socket: Socket): void;
+  /**
+   * A socket from a trusted proxy upgrades for `client`: counts it against the client's
+   * cap. Over the cap it answers HTTP 429, closes the socket and returns false. Sockets
+   * from anyone else were counted at accept: always true.
+   */
+  admit(socket: Socket, client: string | undefined): boolean;
   /** The socket made an HTTP request: it gets a fresh window for the next one. */
   requested(socket: Socket): void;
   /** Sockets accepted that have not asked for anything yet (no upgrade, no request). */
@@ -37,11 +49,17 @@ const TOO_MANY = `HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-A
  * @example
  * const guard = createSocketGuard({ upgradeTimeoutMs: 10_000, maxConnectionsPerAddress: 256, metrics, log });
  * http.on('connection', (socket) => guard.accepted(socket));
- * http.on('upgrade', (req, socket) => guard.upgrading(socket as Socket));
+ * http.on('upgrade', (req, socket) => {
+ *   guard.upgrading(socket as Socket);
+ *   if (!guard.admit(socket as Socket, clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxies))) return;
+ * });
  */
 export function createSocketGuard(options: SocketGuardOptions): SocketGuard {
   const { upgradeTimeoutMs, maxConnectionsPerAddress, metrics, log } = options;
+  const trustedProxies = options.trustedProxies ?? new Set<string>();
   const perAddress = new Map<string, number>();
+  // Sockets from trusted proxies: counted per client when they upgrade, not at accept.
+  const proxied = new WeakSet<Socket>();
   const deadlines = new Map<Socket, NodeJS.Timeout>();
   // Sockets that made an HTTP request: still under a deadline, but not pending.
   const served = new WeakSet<Socket>();
@@ -69,30 +87,42 @@ export function createSocketGuard(options: SocketGuardOptions): SocketGuard {
     if (!served.has(socket)) pending -= 1;
   };
 
+  /** Holds one of the address's places while the socket is open; false (and 429) if none is left. */
+  const count = (socket: Socket, address: string): boolean => {
+    const open = perAddress.get(address) ?? 0;
+    if (open >= maxConnectionsPerAddress) {
+      metrics.inc(METRIC_NAMES.rejections, { reason: 'tooManyConnections' });
+      log.debug({ remoteAddress: address, open }, 'too many connections from one address');
+      socket.on('error', () => {});
+      socket.end(TOO_MANY, () => socket.destroy());
+      // A peer that does not read the answer does not get to keep the socket either.
+      setTimeout(() => socket.destroy(), 1_000).unref();
+      return false;
+    }
+    perAddress.set(address, open + 1);
+    socket.once('close', () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
+    return true;
+  };
+
   return {
     accepted(socket) {
       const address = socket.remoteAddress;
       if (address !== undefined && maxConnectionsPerAddress > 0) {
-        const open = perAddress.get(address) ?? 0;
-        if (open >= maxConnectionsPerAddress) {
-          metrics.inc(METRIC_NAMES.rejections, { reason: 'tooManyConnections' });
-          log.debug({ remoteAddress: address, open }, 'too many connections from one address');
-          socket.on('error', () => {});
-          socket.end(TOO_MANY, () => socket.destroy());
-          // A peer that does not read the answer does not get to keep the socket either.
-          setTimeout(() => socket.destroy(), 1_000).unref();
-          return;
-        }
-        perAddress.set(address, open + 1);
-        socket.once('close', () => {
-          const left = (perAddress.get(address) ?? 1) - 1;
-          if (left > 0) perAddress.set(address, left);
-          else perAddress.delete(address);
-        });
+        if (trustedProxies.has(normaliseAddress(address))) proxied.add(socket);
+        else if (!count(socket, address)) return;
       }
       socket.once('close', () => disarm(socket));
       pending += 1;
       arm(socket);
+    },
+    admit(socket, client) {
+      if (!proxied.has(socket) || client === undefined) return true;
+      proxied.delete(socket);
+      return count(socket, client);
     },
     upgrading: disarm,
     requested(socket) {

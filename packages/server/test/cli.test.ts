@@ -153,6 +153,16 @@ describe('beckon-server CLI', () => {
     expect(result.stderr).toContain('groups.shop.presence');
   });
 
+  it('takes --trusted-proxies as a list of addresses, and refuses one that is not', () => {
+    const result = spawnSync(
+      process.execPath,
+      [cli, '--port', '0', '--trusted-proxies', '10.0.0.2, proxy.internal'],
+      { encoding: 'utf8' },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('options.trustedProxies.1: must be an IP address');
+  });
+
   it('starts in demo mode, serves a demo agent, and drains on SIGTERM', async () => {
     const server = run(['--port', '0', '--host', '127.0.0.1']);
     const listening = await server.waitFor((l) => l.msg === 'presence service listening');

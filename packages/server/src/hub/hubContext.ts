@@ -3,17 +3,13 @@ import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { createMemoryBus } from '../bus/createMemoryBus.js';
 import type { PresenceBus } from '../bus/PresenceBus.js';
+import { checkOptions } from '../checkOptions.js';
 import type { PresenceCluster } from '../cluster/PresenceCluster.js';
 import { createMemoryRegistry } from '../createMemoryRegistry.js';
 import { createMetrics, METRIC_NAMES, type Metrics } from '../createMetrics.js';
 import type { PresenceHubOptions } from '../createPresenceHub.js';
 import type { PresenceRegistry } from '../PresenceRegistry.js';
-import {
-  ConfigError,
-  type GroupConfig,
-  parseGroupsConfig,
-  RateLimitSchema,
-} from '../parseGroupsConfig.js';
+import { type GroupConfig, parseGroupsConfig, RateLimitSchema } from '../parseGroupsConfig.js';
 import type { Conn } from './Conn.js';
 import { createHubTimers, type HubTimers } from './hubTimers.js';
 import type { RateLimit } from './rateLimiter.js';
@@ -69,7 +65,8 @@ export interface HubContext extends HubTimers {
   available(): boolean;
 }
 
-const Options = z.looseObject({
+/** The hub's tuning options' shapes, for the service's and the CLI's checks. */
+export const HubOptionsSchema = z.looseObject({
   heartbeatMs: z.number().int().positive().optional(),
   handshakeTimeoutMs: z.number().int().positive().optional(),
   ackTimeoutMs: z.number().int().positive().optional(),
@@ -98,7 +95,7 @@ const realClock: Clock = {
 };
 
 /**
- * Checks the hub's options and fills in the defaults. Throws a {@link ConfigError} naming
+ * Checks the hub's options and fills in the defaults. Throws a `ConfigError` naming
  * every bad option. `ownsBus` says the bus was made here, so closing the hub closes it.
  *
  * @example
@@ -108,17 +105,7 @@ export function createHubContext(options: PresenceHubOptions): {
   ctx: HubContext;
   ownsBus: boolean;
 } {
-  const checked = Options.safeParse(options);
-  if (!checked.success) {
-    const issues = checked.error.issues.map((i) => ({
-      path: ['options', ...i.path.map(String)].join('.'),
-      message: i.message,
-    }));
-    throw new ConfigError(
-      `invalid options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      issues,
-    );
-  }
+  checkOptions(HubOptionsSchema, options);
   const groups = new Map<string, GroupConfig>(Object.entries(parseGroupsConfig(options.groups)));
   const metrics = options.metrics ?? createMetrics();
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info' });

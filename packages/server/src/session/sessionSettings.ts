@@ -1,5 +1,6 @@
 import type { SessionMessageKind } from '@beckon/core/protocol';
 import { z } from 'zod';
+import { checkOptions } from '../checkOptions.js';
 import { ConfigError } from '../parseGroupsConfig.js';
 import { createMemorySessionStore } from './createMemorySessionStore.js';
 import type { SessionStore } from './SessionStore.js';
@@ -50,7 +51,8 @@ export interface SessionSettings {
   tap: ((frame: SessionFrameTap) => void) | undefined;
 }
 
-const Options = z.looseObject({
+/** The session options' shapes, for the service's and the CLI's checks. */
+export const SessionOptionsSchema = z.looseObject({
   sessionTicketTtlMs: z.number().int().positive().optional(),
   sessionRate: z
     .strictObject({
@@ -77,17 +79,7 @@ const Options = z.looseObject({
  * const settings = sessionSettings({ maxViewers: 4 });
  */
 export function sessionSettings(options: SessionOptions): SessionSettings {
-  const checked = Options.safeParse(options);
-  if (!checked.success) {
-    const issues = checked.error.issues.map((i) => ({
-      path: ['options', ...i.path.map(String)].join('.'),
-      message: i.message,
-    }));
-    throw new ConfigError(
-      `invalid options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      issues,
-    );
-  }
+  checkOptions(SessionOptionsSchema, options);
   if (options.onSessionFrame !== undefined && typeof options.onSessionFrame !== 'function') {
     throw new ConfigError('invalid options: options.onSessionFrame: must be a function');
   }

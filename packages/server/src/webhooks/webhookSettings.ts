@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../parseGroupsConfig.js';
+import { checkOptions } from '../checkOptions.js';
 
 /** How the service delivers webhooks (the same for every endpoint). */
 export interface WebhookDeliveryOptions {
@@ -20,7 +20,8 @@ export interface WebhookDeliveryOptions {
 /** The delivery options with their defaults. */
 export type WebhookSettings = Required<WebhookDeliveryOptions>;
 
-const Options = z.strictObject({
+/** The `webhookDelivery` option's shape, for the service's and the CLI's checks. */
+export const WebhookDeliverySchema = z.strictObject({
   timeoutMs: z.number().int().positive().optional(),
   maxAttempts: z.number().int().min(1).max(100).optional(),
   retryBaseMs: z.number().int().positive().optional(),
@@ -30,24 +31,14 @@ const Options = z.strictObject({
 });
 
 /**
- * Checks the `webhookDelivery` option and fills in the defaults. Throws a {@link ConfigError}
+ * Checks the `webhookDelivery` option and fills in the defaults. Throws a `ConfigError`
  * naming every bad field.
  *
  * @example
  * const settings = webhookSettings({ timeoutMs: 5_000 });
  */
 export function webhookSettings(options: WebhookDeliveryOptions = {}): WebhookSettings {
-  const checked = Options.safeParse(options);
-  if (!checked.success) {
-    const issues = checked.error.issues.map((i) => ({
-      path: ['options', 'webhookDelivery', ...i.path.map(String)].join('.'),
-      message: i.message,
-    }));
-    throw new ConfigError(
-      `invalid options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      issues,
-    );
-  }
+  checkOptions(WebhookDeliverySchema, options, ['options', 'webhookDelivery']);
   return {
     timeoutMs: options.timeoutMs ?? 10_000,
     maxAttempts: options.maxAttempts ?? 8,
