@@ -3,7 +3,7 @@ import { SESSION_LIMITS } from '@beckon/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '../src/index.js';
 import { frameTap, record, sessionAgent, sessionVisitor, until } from './sessionUtils.js';
-import { connectVisitor, OTHER_AGENT_SECRET, startServer } from './utils.js';
+import { connectAgent, connectVisitor, OTHER_AGENT_SECRET, startServer } from './utils.js';
 
 describe('sessions through the service', () => {
   it('streams a visitor’s session to an agent: tickets, a chunked message arriving whole, the viewer count both ways', async () => {
@@ -132,10 +132,18 @@ describe('sessions through the service', () => {
     tab2.send({ type: 'sessionStart', sessionKey: 'alice', presenceStart: true });
     tab2.send({ type: 'sessionTicket', sessionKey: 'alice' });
     const { ticket } = await tab2.take('sessionTicket');
-    // Another visitor cannot take the key.
+    // Another visitor cannot take the key, and no agent or lookup hears of its attempt.
+    const watcher = await connectAgent(server);
     const bob = await connectVisitor(server, 'bob');
+    await watcher.take('visitorConnected', (f) => f.visitorId === 'bob');
     bob.send({ type: 'sessionStart', sessionKey: 'alice', presenceStart: false });
     expect(await bob.take('sessionRefused')).toMatchObject({ code: 'forbidden' });
+    bob.send({ type: 'ping' });
+    await bob.take('pong');
+    expect(watcher.types()).not.toContain('sessionStart');
+    expect((await server.registry.get({ groupId: 'shop', visitorId: 'bob' }))?.sessionKey).toBe(
+      undefined,
+    );
 
     const { TestClient } = await import('./utils.js');
     const host = await TestClient.open(server.sessionUrl);

@@ -80,10 +80,11 @@ export function createVisitorHandlers(
         }
         return;
       case 'sessionStart':
+        // A key another visitor's session holds is refused before anyone hears of it.
         // `sessions.started` records the key on the connection (resync re-registers it).
+        if (!(await sessions.started(conn, m))) return;
         await registry.setSessionKey({ groupId, visitorId, sessionKey: m.sessionKey });
         emit(groupId, visitorId, { type: 'sessionStart', sessionKey: m.sessionKey });
-        await sessions.started(conn, m);
         return;
       case 'sessionEnd':
         await registry.setSessionKey({ groupId, visitorId, sessionKey: undefined });

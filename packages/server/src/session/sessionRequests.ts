@@ -15,8 +15,11 @@ type JoinSession = Extract<FromAgent, { type: 'joinSession' }>;
 
 /** The presence side of sessions: what visitors announce and the tickets both roles ask for. */
 export interface SessionRequests {
-  /** A visitor's `sessionStart`: the key becomes the visitor's (unless another visitor's session holds it). */
-  started(conn: Conn, m: SessionStart): Promise<void>;
+  /**
+   * A visitor's `sessionStart`: the key becomes the visitor's, and true; false (and
+   * `sessionRefused`) when another visitor's session holds it.
+   */
+  started(conn: Conn, m: SessionStart): Promise<boolean>;
   /** A visitor's `sessionEnd`: the session is over for its viewers too. */
   ended(conn: Conn, m: SessionEnd): Promise<void>;
   /** A visitor's `sessionTicket`: a ticket to stream its session as the host. */
@@ -103,7 +106,7 @@ export function createSessionRequests(
       });
       if (record.visitorId !== visitorId) {
         refuse(conn, m.sessionKey, ErrorCode.forbidden, 'another visitor’s session uses this key');
-        return;
+        return false;
       }
       if (conn.sessionKey !== m.sessionKey) conn.sessionTicketed = false;
       conn.sessionKey = m.sessionKey;
@@ -121,6 +124,7 @@ export function createSessionRequests(
         },
         fresh ? 'session started' : 'session announced again',
       );
+      return true;
     },
 
     async ended(conn, m) {
