@@ -89,7 +89,8 @@ function openWs(url: string): Promise<{
   });
 }
 
-describe('beckon-server CLI', () => {
+// Every test starts node processes: seconds each on a loaded machine.
+describe('beckon-server CLI', { timeout: 30_000 }, () => {
   it('--help prints usage and exits 0', () => {
     const result = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
     expect(result.status).toBe(0);
