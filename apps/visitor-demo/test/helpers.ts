@@ -1,6 +1,6 @@
 import type { Visitor } from '@beckon/core';
 import { createMockService } from '../../../packages/transport-mock/src/index.js';
-import { connectDemoVisitor, createDemoVisitor } from '../src/beckon.js';
+import { connectDemoVisitor, createDemoVisitor } from '../src/demoVisitor.js';
 
 /** The mock presence service; without a clock it opens connections on `flush()`. */
 export function mockService() {

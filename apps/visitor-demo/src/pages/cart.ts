@@ -1,8 +1,8 @@
-import { startDemoPage } from '../beckon.js';
 import { type Cart, onCartChange, readCart, setQuantity } from '../cart.js';
 import { findProduct, formatPrice } from '../catalog.js';
 import { h } from '../dom.js';
 import { productTile } from '../shopViews.js';
+import { startDemoPage } from '../startDemoPage.js';
 
 const started = startDemoPage({ page: 'cart' });
 const refresh = () => void started.then((page) => page.refreshPresence());

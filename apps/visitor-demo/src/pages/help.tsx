@@ -1,7 +1,7 @@
 import { BeckonProvider } from '@beckon/ui-react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { startDemoPage } from '../beckon.js';
+import { startDemoPage } from '../startDemoPage.js';
 import { HelpPage } from './HelpPage.js';
 
 // The default dialog stays off on this page: `useConsentRequest()` renders the request inline.

@@ -1,7 +1,7 @@
-import { startDemoPage } from '../beckon.js';
 import { findProduct, formatPrice } from '../catalog.js';
 import { h } from '../dom.js';
 import { addToCartButton, productTile } from '../shopViews.js';
+import { startDemoPage } from '../startDemoPage.js';
 
 // The title first: it is what the agent sees next to the URL.
 const product = findProduct(new URLSearchParams(location.search).get('id'));

@@ -1,6 +1,6 @@
-import { startDemoPage } from '../beckon.js';
 import { PRODUCTS } from '../catalog.js';
 import { productCard } from '../shopViews.js';
+import { startDemoPage } from '../startDemoPage.js';
 
 const started = startDemoPage({ page: 'products' });
 const refresh = () => void started.then((page) => page.refreshPresence());

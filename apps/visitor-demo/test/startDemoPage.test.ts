@@ -1,20 +1,18 @@
 // @vitest-environment happy-dom
 import type { Visitor } from '@beckon/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { addToCart } from '../src/cart.js';
+import { mountChrome } from '../src/chrome.js';
+import { loadConfig, QUERY_CONFIG_KEY } from '../src/demoConfig.js';
+import { type DemoPage, startDemoPage } from '../src/startDemoPage.js';
+import { mountStatusPill } from '../src/statusPill.js';
+import type { KeyValueStorage } from '../src/storage.js';
 import {
   DEFAULT_VISITOR_ID,
-  type DemoPage,
-  loadConfig,
-  mountChrome,
-  mountStatusPill,
-  QUERY_CONFIG_KEY,
   readVisitorId,
   saveVisitorId,
-  startDemoPage,
   VISITOR_ID_KEY,
-} from '../src/beckon.js';
-import { addToCart } from '../src/cart.js';
-import type { KeyValueStorage } from '../src/storage.js';
+} from '../src/visitorId.js';
 import { connectedDemoVisitor, connectOn, demoVisitorOn, mockService } from './helpers.js';
 
 function memory(
