@@ -81,7 +81,7 @@ export async function signalLatency(
     const before = await server.stats();
     const result = await client.request<Omit<LatencyRun, 'server' | 'run' | 'visitors'>>(
       'latency',
-      { dialect: kind, rate: p.rate, durationMs: p.durationMs, settleMs: 15_000 },
+      { rate: p.rate, durationMs: p.durationMs, settleMs: 15_000 },
       p.durationMs * 2 + 60_000,
     );
     const after = await server.stats();
