@@ -42,11 +42,10 @@ export function renderRunHeader(r: BenchResults, file: string): string {
 export function renderReport(r: BenchResults, file: string): string {
   const out: string[] = [renderRunHeader(r, file)];
 
-  if (r.idle.length || r.latency.length || r.throughput.length) {
+  const servers = new Set([...r.idle, ...r.latency, ...r.throughput].map((run) => run.server));
+  if (servers.size > 0) {
     out.push(
-      r.idle.some((i) => i.server === 'socketio') ||
-        r.latency.some((l) => l.server === 'socketio') ||
-        r.throughput.some((t) => t.server === 'socketio')
+      servers.has('socketio')
         ? "Scenarios 1–3 run three servers, interleaved: Beckon, the same relay written with Socket.IO 4, and the bare `ws` relay (the limit). *Beckon / bare* and *Beckon / Socket.IO* are Beckon's median over the other's: below 1× Beckon is ahead. The targets are ratios to the bare relay."
         : "Scenarios 1–3 run Beckon and the bare `ws` relay (the limit), interleaved; *Beckon / bare* is Beckon's median over the relay's. This run is from before the Socket.IO peer.",
       '',

@@ -20,7 +20,7 @@ export interface LatencyRun {
   sent: number;
   /** Signals the visitors received. */
   received: number;
-  /** Answers the agent got: `delivered` (Beckon) or the relayed `ack` (baseline). */
+  /** Answers the agent got: `delivered` (Beckon, Socket.IO's acknowledgement) or the relayed `ack` (bare relay). */
   delivered: number;
   failed: number;
   /** Answers received twice for one request (should be 0). */
