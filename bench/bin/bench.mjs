@@ -20,6 +20,7 @@ const COMMANDS = {
     'run',
     'servers/beckonServer',
     'servers/baselineRelay',
+    'servers/socketIoRelay',
     'clients/loadClient',
     'clients/stormClient',
     'clients/sessionClient',

@@ -8,9 +8,13 @@ import type { ScaleThroughputRun } from './scenarios/scaleThroughput.js';
 import type { SessionRun } from './scenarios/sessionLoad.js';
 import type { LatencyRun } from './scenarios/signalLatency.js';
 
-/** What `pnpm bench` writes to `bench/results/<date>.json`, and `pnpm bench:report` reads. */
+/**
+ * What `pnpm bench` writes to `bench/results/<date>.json`, and `pnpm bench:report` reads.
+ * Version 2 adds the Socket.IO peer: runs of scenarios 1–3 with `server: 'socketio'`, and
+ * `params.servers`. Version 1 files (Beckon and the bare relay only) still render.
+ */
 export interface BenchResults {
-  version: 1;
+  version: 1 | 2;
   smoke: boolean;
   startedAt: string;
   finishedAt: string;

@@ -1,17 +1,8 @@
 import type { BenchResults } from './BenchResults.js';
-import { fmt, kB, ms, ratio, table, verdict, x } from './lib/reportFormat.js';
+import { fmt, kB, ms, table, verdict } from './lib/reportFormat.js';
 import type { ServerKind } from './lib/ServerKind.js';
-import { median } from './lib/summarize.js';
+import { medianOf, perRunTable, serverTable } from './lib/serverTable.js';
 import { SIZE_BUDGETS } from './sizeBudgets.js';
-
-/** Median of one figure over the runs of one server. */
-function med<T extends { server: ServerKind }>(
-  runs: readonly T[],
-  kind: ServerKind,
-  pick: (r: T) => number,
-): number | undefined {
-  return median(runs.filter((r) => r.server === kind).map(pick));
-}
 
 /**
  * What every rendering of a results file starts with: when, which commit, the machine, the
@@ -41,8 +32,9 @@ export function renderRunHeader(r: BenchResults, file: string): string {
 
 /**
  * Renders a results file as the Markdown that goes between the markers of
- * docs/benchmarks.md: machine, commands, one table per scenario with Beckon, the baseline,
- * the ratio and the target.
+ * docs/benchmarks.md: machine, commands, one table per scenario with Beckon, Socket.IO and
+ * the bare relay, Beckon's ratio to each, and the target. Files from before the Socket.IO
+ * peer (version 1) render with Beckon and the bare relay only.
  *
  * @example
  * const markdown = renderReport(JSON.parse(readFileSync('bench/results/2026-11-24.json', 'utf8')), 'bench/results/2026-11-24.json');
@@ -50,108 +42,74 @@ export function renderRunHeader(r: BenchResults, file: string): string {
 export function renderReport(r: BenchResults, file: string): string {
   const out: string[] = [renderRunHeader(r, file)];
 
+  const servers = new Set([...r.idle, ...r.latency, ...r.throughput].map((run) => run.server));
+  if (servers.size > 0) {
+    out.push(
+      servers.has('socketio')
+        ? "Scenarios 1–3 run three servers, interleaved: Beckon, the same relay written with Socket.IO 4, and the bare `ws` relay (the limit). *Beckon / bare* and *Beckon / Socket.IO* are Beckon's median over the other's: below 1× Beckon is ahead, except for messages/s, where it is ahead above 1×. The targets are ratios to the bare relay."
+        : "Scenarios 1–3 run Beckon and the bare `ws` relay (the limit), interleaved; *Beckon / bare* is Beckon's median over the relay's. This run is from before the Socket.IO peer.",
+      '',
+    );
+  }
+
   // 1. Idle capacity
   if (r.idle.length) {
     const I = r.idle;
+    type Idle = (typeof I)[number];
     const runs = Math.max(...I.map((i) => i.run ?? 1));
-    const m = (k: ServerKind, pick: (i: (typeof I)[number]) => number) => med(I, k, pick);
+    const m = (k: ServerKind, pick: (i: Idle) => number) => medianOf(I, k, pick);
     const held = (k: ServerKind) => {
       const mine = I.filter((i) => i.server === k);
       return mine.length === 0
         ? '—'
         : `${fmt(Math.min(...mine.map((i) => i.heldServer)))} / ${fmt(mine[0]?.target)}`;
     };
-    const allHeld = I.filter((i) => i.server === 'beckon').every(
-      (i) => i.heldServer === i.target && i.heldClient === i.target,
-    );
-    const rssB = m('beckon', (i) => i.rssPerConnection);
-    const rssR = m('baseline', (i) => i.rssPerConnection);
-    const rssRatio = ratio(rssB, rssR);
+    const beckon = I.filter((i) => i.server === 'beckon');
     const mb = (n: number | undefined) => (n === undefined ? '—' : fmt(n / 2 ** 20));
+    const sec = (n: number | undefined) => (n === undefined ? '—' : `${fmt(n / 1000, 1)} s`);
     out.push(
       `### 1. Idle capacity — ${fmt(I[0]?.target)} visitors, median of ${runs} interleaved runs`,
       '',
-      table(
-        ['', 'Beckon', 'Baseline', 'Ratio', 'Target', 'Met'],
-        [
-          [
-            'Connected and held (worst run)',
-            held('beckon'),
-            held('baseline'),
-            '',
-            'all, on one process',
-            verdict(I.some((i) => i.server === 'beckon') ? allHeld : undefined),
-          ],
-          [
-            'Server RSS per connection',
-            kB(rssB),
-            kB(rssR),
-            x(rssRatio),
-            '≤ 1.5×',
-            verdict(rssRatio === undefined ? undefined : rssRatio <= 1.5),
-          ],
-          [
-            'Server heap per connection',
-            kB(m('beckon', (i) => i.heapPerConnection)),
-            kB(m('baseline', (i) => i.heapPerConnection)),
-            x(
-              ratio(
-                m('beckon', (i) => i.heapPerConnection),
-                m('baseline', (i) => i.heapPerConnection),
-              ),
-            ),
-            '',
-            '',
-          ],
-          [
-            'Server RSS, empty → loaded',
-            `${mb(m('beckon', (i) => i.rssBefore))} → ${mb(m('beckon', (i) => i.rssAfter))} MB`,
-            `${mb(m('baseline', (i) => i.rssBefore))} → ${mb(m('baseline', (i) => i.rssAfter))} MB`,
-            '',
-            '',
-            '',
-          ],
-          [
-            'Time to connect all',
-            `${fmt((m('beckon', (i) => i.connectWallMs) ?? 0) / 1000, 1)} s`,
-            `${fmt((m('baseline', (i) => i.connectWallMs) ?? 0) / 1000, 1)} s`,
-            x(
-              ratio(
-                m('beckon', (i) => i.connectWallMs),
-                m('baseline', (i) => i.connectWallMs),
-              ),
-            ),
-            '',
-            '',
-          ],
-          [
-            'Connect time p50 / p99',
-            `${ms(m('beckon', (i) => i.connectLatency.p50))} / ${ms(m('beckon', (i) => i.connectLatency.p99))}`,
-            `${ms(m('baseline', (i) => i.connectLatency.p50))} / ${ms(m('baseline', (i) => i.connectLatency.p99))}`,
-            x(
-              ratio(
-                m('beckon', (i) => i.connectLatency.p99),
-                m('baseline', (i) => i.connectLatency.p99),
-              ),
-            ),
-            '',
-            '',
-          ],
-        ],
-      ),
+      serverTable(I, [
+        {
+          label: 'Connected and held (worst run)',
+          cell: held,
+          target: 'all, on one process',
+          met: () =>
+            beckon.length === 0
+              ? undefined
+              : beckon.every((i) => i.heldServer === i.target && i.heldClient === i.target),
+        },
+        {
+          label: 'Server RSS per connection',
+          pick: (i) => i.rssPerConnection,
+          show: kB,
+          target: '≤ 1.3×',
+          meets: (q) => q <= 1.3,
+        },
+        { label: 'Server heap per connection', pick: (i) => i.heapPerConnection, show: kB },
+        {
+          label: 'Server RSS, empty → loaded',
+          cell: (k) => `${mb(m(k, (i) => i.rssBefore))} → ${mb(m(k, (i) => i.rssAfter))} MB`,
+        },
+        {
+          label: 'Time to connect all',
+          pick: (i) => i.connectWallMs,
+          show: sec,
+          target: '≤ 1.3×',
+          meets: (q) => q <= 1.3,
+        },
+        {
+          label: 'Connect time p50 / p99',
+          pick: (i) => i.connectLatency.p99,
+          cell: (k) =>
+            `${ms(m(k, (i) => i.connectLatency.p50))} / ${ms(m(k, (i) => i.connectLatency.p99))}`,
+        },
+      ]),
       '',
       'Per run (RSS per connection; time to connect all):',
       '',
-      table(
-        ['Run', 'Beckon', 'Baseline'],
-        Array.from({ length: runs }, (_, n) => {
-          const cell = (k: ServerKind) => {
-            const i = I.find((v) => (v.run ?? 1) === n + 1 && v.server === k);
-            return i ? `${kB(i.rssPerConnection)}; ${fmt(i.connectWallMs / 1000, 1)} s` : '—';
-          };
-          return [String(n + 1), cell('beckon'), cell('baseline')];
-        }),
-      ),
+      perRunTable(I, (i) => `${kB(i.rssPerConnection)}; ${sec(i.connectWallMs)}`),
       '',
     );
   }
@@ -160,72 +118,46 @@ export function renderReport(r: BenchResults, file: string): string {
   if (r.latency.length) {
     const L = r.latency;
     const runs = Math.max(...L.map((l) => l.run));
-    const row = (label: string, pick: (l: (typeof L)[number]) => number, target = '', met = '') => {
-      const b = med(L, 'beckon', pick);
-      const s = med(L, 'baseline', pick);
-      return [label, ms(b), ms(s), x(ratio(b, s)), target, met];
-    };
-    const p99Ratio = ratio(
-      med(L, 'beckon', (l) => l.delivery.p99),
-      med(L, 'baseline', (l) => l.delivery.p99),
-    );
     const lost = (k: ServerKind) =>
       L.filter((l) => l.server === k).reduce((s, l) => s + l.lost + l.failed, 0);
+    const us = (n: number | undefined) => (n === undefined ? '—' : `${fmt(n)} µs`);
     const p = r.params.latency as { visitors: number; rate: number; durationMs: number };
     out.push(
       `### 2. Signal latency — ${fmt(p.visitors)} visitors, ${fmt(p.rate)} signals/s for ${fmt(p.durationMs / 1000)} s, median of ${runs} interleaved runs`,
       '',
-      table(
-        ['', 'Beckon', 'Baseline', 'Ratio', 'Target', 'Met'],
-        [
-          row('Delivery p50', (l) => l.delivery.p50),
-          row(
-            'Delivery p99',
-            (l) => l.delivery.p99,
-            '≤ 1.25×',
-            verdict(p99Ratio === undefined ? undefined : p99Ratio <= 1.25),
-          ),
-          row('Delivery p99.9', (l) => l.delivery.p999),
-          row('Round trip p50', (l) => l.rtt.p50),
-          row('Round trip p99', (l) => l.rtt.p99),
-          row('Round trip p99.9', (l) => l.rtt.p999),
-          [
-            'Lost or failed (all runs)',
-            fmt(lost('beckon')),
-            fmt(lost('baseline')),
-            '',
-            '0',
-            verdict(lost('beckon') === 0),
-          ],
-          [
-            'Server CPU per signal',
-            `${fmt(med(L, 'beckon', (l) => l.serverCpuUsPerSignal))} µs`,
-            `${fmt(med(L, 'baseline', (l) => l.serverCpuUsPerSignal))} µs`,
-            x(
-              ratio(
-                med(L, 'beckon', (l) => l.serverCpuUsPerSignal),
-                med(L, 'baseline', (l) => l.serverCpuUsPerSignal),
-              ),
-            ),
-            '',
-            '',
-          ],
-        ],
-      ),
+      serverTable(L, [
+        { label: 'Delivery p50', pick: (l) => l.delivery.p50, show: ms },
+        {
+          label: 'Delivery p99',
+          pick: (l) => l.delivery.p99,
+          show: ms,
+          target: '≤ 1.5×',
+          meets: (q) => q <= 1.5,
+        },
+        { label: 'Delivery p99.9', pick: (l) => l.delivery.p999, show: ms },
+        { label: 'Round trip p50', pick: (l) => l.rtt.p50, show: ms },
+        { label: 'Round trip p99', pick: (l) => l.rtt.p99, show: ms },
+        { label: 'Round trip p99.9', pick: (l) => l.rtt.p999, show: ms },
+        {
+          label: 'Lost or failed (all runs)',
+          cell: (k) => fmt(lost(k)),
+          target: '0',
+          met: () => lost('beckon') === 0,
+        },
+        {
+          label: 'Server CPU per signal round trip',
+          pick: (l) => l.serverCpuUsPerSignal,
+          show: us,
+          target: '≤ 1.3×',
+          meets: (q) => q <= 1.3,
+        },
+      ]),
       '',
       'Per run (delivery p50 / p99 / p99.9, ms):',
       '',
-      table(
-        ['Run', 'Beckon', 'Baseline'],
-        Array.from({ length: runs }, (_, i) => {
-          const cell = (k: ServerKind) => {
-            const l = L.find((v) => v.run === i + 1 && v.server === k);
-            return l
-              ? `${fmt(l.delivery.p50, 2)} / ${fmt(l.delivery.p99, 2)} / ${fmt(l.delivery.p999, 2)}`
-              : '—';
-          };
-          return [String(i + 1), cell('beckon'), cell('baseline')];
-        }),
+      perRunTable(
+        L,
+        (l) => `${fmt(l.delivery.p50, 2)} / ${fmt(l.delivery.p99, 2)} / ${fmt(l.delivery.p999, 2)}`,
       ),
       '',
     );
@@ -235,83 +167,47 @@ export function renderReport(r: BenchResults, file: string): string {
   if (r.throughput.length) {
     const T = r.throughput;
     const runs = Math.max(...T.map((t) => t.run));
-    const perSec = (k: ServerKind) => med(T, k, (t) => t.perSec);
-    const tRatio = ratio(perSec('beckon'), perSec('baseline'));
-    const cpu = (k: ServerKind) => med(T, k, (t) => t.serverCpuUsPerMsg);
+    const unrelayed = (k: ServerKind) =>
+      T.filter((t) => t.server === k).reduce((s, t) => s + t.unrelayed, 0);
+    const share = (n: number | undefined) => fmt(n, 2);
     const p = r.params.throughput as { visitors: number; window: number; measureMs: number };
     out.push(
       `### 3. Presence throughput — ${fmt(p.visitors)} visitors, ${fmt(p.window)} in flight, ${fmt(p.measureMs / 1000)} s measured, median of ${runs} interleaved runs`,
       '',
-      table(
-        ['', 'Beckon', 'Baseline', 'Ratio', 'Target', 'Met'],
-        [
-          [
-            'Relayed messages/s',
-            fmt(perSec('beckon')),
-            fmt(perSec('baseline')),
-            x(tRatio),
-            '≥ 0.8×',
-            verdict(tRatio === undefined ? undefined : tRatio >= 0.8),
-          ],
-          [
-            'Server CPU per message',
-            `${fmt(cpu('beckon'), 1)} µs`,
-            `${fmt(cpu('baseline'), 1)} µs`,
-            x(ratio(cpu('beckon'), cpu('baseline'))),
-            '',
-            '',
-          ],
-          [
-            'Server CPU busy (1 = a core)',
-            fmt(
-              med(T, 'beckon', (t) => t.serverCpuShare),
-              2,
-            ),
-            fmt(
-              med(T, 'baseline', (t) => t.serverCpuShare),
-              2,
-            ),
-            '',
-            '',
-            '',
-          ],
-          [
-            'Load process CPU busy',
-            fmt(
-              med(T, 'beckon', (t) => t.clientCpuShare),
-              2,
-            ),
-            fmt(
-              med(T, 'baseline', (t) => t.clientCpuShare),
-              2,
-            ),
-            '',
-            '',
-            '',
-          ],
-          [
-            'Unrelayed at the end (all runs)',
-            fmt(T.filter((t) => t.server === 'beckon').reduce((s, t) => s + t.unrelayed, 0)),
-            fmt(T.filter((t) => t.server === 'baseline').reduce((s, t) => s + t.unrelayed, 0)),
-            '',
-            '0',
-            '',
-          ],
-        ],
-      ),
+      serverTable(T, [
+        {
+          label: 'Relayed messages/s',
+          pick: (t) => t.perSec,
+          show: (n) => fmt(n),
+          target: '≥ 0.8×',
+          meets: (q) => q >= 0.8,
+        },
+        {
+          label: 'Server CPU per relayed presence',
+          pick: (t) => t.serverCpuUsPerMsg,
+          show: (n) => (n === undefined ? '—' : `${fmt(n, 1)} µs`),
+          target: '≤ 1.15×',
+          meets: (q) => q <= 1.15,
+        },
+        {
+          label: 'Server CPU busy (1 = a core)',
+          cell: (k) => share(medianOf(T, k, (t) => t.serverCpuShare)),
+        },
+        {
+          label: 'Load process CPU busy',
+          cell: (k) => share(medianOf(T, k, (t) => t.clientCpuShare)),
+        },
+        {
+          label: 'Unrelayed at the end (all runs)',
+          cell: (k) => fmt(unrelayed(k)),
+          target: '0',
+          met: () => unrelayed('beckon') === 0,
+        },
+      ]),
       '',
       'Per run (messages/s; server µs per message):',
       '',
-      table(
-        ['Run', 'Beckon', 'Baseline'],
-        Array.from({ length: runs }, (_, i) => {
-          const cell = (k: ServerKind) => {
-            const t = T.find((v) => v.run === i + 1 && v.server === k);
-            return t ? `${fmt(t.perSec)}; ${fmt(t.serverCpuUsPerMsg, 1)} µs` : '—';
-          };
-          return [String(i + 1), cell('beckon'), cell('baseline')];
-        }),
-      ),
+      perRunTable(T, (t) => `${fmt(t.perSec)}; ${fmt(t.serverCpuUsPerMsg, 1)} µs`),
       '',
     );
   }

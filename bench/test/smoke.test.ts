@@ -7,14 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchResults } from '../src/BenchResults.js';
 
 // `pnpm bench:smoke`, end to end: the real harness (bundling, server and load processes,
-// every scenario against both servers) with a few hundred connections. It proves the
-// harness works; the figures themselves are not judged here.
+// every scenario against every server) with a few hundred connections. It proves the
+// harness works; the figures themselves are not judged here. Scenarios 1–3 run three servers:
+// Beckon, its Socket.IO peer and the bare relay.
 const bin = fileURLToPath(new URL('../bin/bench.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'beckon-bench-'));
 const out = join(dir, 'smoke.json');
 let exitCode: number | null;
 let output = '';
 let results: BenchResults;
+const SERVERS = ['baseline', 'beckon', 'socketio'];
 
 beforeAll(async () => {
   exitCode = await new Promise<number | null>((resolve) => {
@@ -43,11 +45,12 @@ describe('pnpm bench:smoke', () => {
     expect(results.errors, output).toEqual([]);
     expect(exitCode, output).toBe(0);
     expect(results.smoke).toBe(true);
+    expect(results.version).toBe(2);
     expect(results.machine.cpus).toBeGreaterThan(0);
   });
 
-  it('holds every idle connection on both servers and reads their memory', () => {
-    expect(results.idle.map((r) => r.server).sort()).toEqual(['baseline', 'beckon']);
+  it('holds every idle connection on all three servers and reads their memory', () => {
+    expect(results.idle.map((r) => r.server).sort()).toEqual(SERVERS);
     for (const r of results.idle) {
       expect(r.connected, r.server).toBe(r.target);
       expect(r.heldClient, r.server).toBe(r.target);
@@ -56,8 +59,8 @@ describe('pnpm bench:smoke', () => {
     }
   });
 
-  it('delivers and answers every signal on both servers', () => {
-    expect(results.latency.map((r) => r.server).sort()).toEqual(['baseline', 'beckon']);
+  it('delivers and answers every signal on all three servers', () => {
+    expect(results.latency.map((r) => r.server).sort()).toEqual(SERVERS);
     for (const r of results.latency) {
       expect(r.sent, r.server).toBeGreaterThan(0);
       expect(r.received, r.server).toBe(r.sent);
@@ -69,8 +72,8 @@ describe('pnpm bench:smoke', () => {
     }
   });
 
-  it('relays presence to the agent on both servers, losing nothing', () => {
-    expect(results.throughput.map((r) => r.server).sort()).toEqual(['baseline', 'beckon']);
+  it('relays presence to the agent on all three servers, losing nothing', () => {
+    expect(results.throughput.map((r) => r.server).sort()).toEqual(SERVERS);
     for (const r of results.throughput) {
       expect(r.relayed, r.server).toBeGreaterThan(0);
       expect(r.perSec, r.server).toBeGreaterThan(0);

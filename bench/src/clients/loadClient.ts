@@ -1,81 +1,36 @@
 /**
- * A load process: raw `ws` clients that speak just enough of either server's protocol, so
- * the same client code (and the same client cost) drives Beckon and the baseline relay.
- * The orchestrator drives it over IPC: `connect`, `agent`, `latency`, `throughput*`,
- * `status`. Every loop is bounded in count and time.
- *
- * Dialects:
- * - `beckon`: a visitor sends `hello` and is connected on `welcome`; the agent sends a
- *   `signal` request with a `visitorId`, the visitor answers `ack` with the service's id,
- *   the agent gets `delivered`. Presence is a `presence` frame, relayed as a `presence` event.
- * - `baseline`: a visitor is connected when the upgrade completes (`?id=` in the URL); the
- *   agent sends `<visitorId>\n<the same signal JSON>`, the visitor's `ack` (carrying the
- *   agent's id) is relayed to the agent as is, and so is a `presence` frame.
+ * A load process: raw `ws` clients that speak just enough of each server's protocol, so the
+ * same client code (and the same client cost) drives Beckon, Socket.IO and the bare relay.
+ * What differs between them — URLs, handshakes, framing — is the dialect
+ * (`loadDialects.ts`). The orchestrator drives it over IPC: `connect`, `agent`, `latency`,
+ * `throughput*`, `status`. Every loop is bounded in count and time.
  */
-import { type RawData, WebSocket } from 'ws';
-import { BENCH_GROUP } from '../lib/benchGroup.js';
+import { WebSocket } from 'ws';
 import type { ServerKind } from '../lib/ServerKind.js';
 import { serveRpc, sleep } from '../lib/serveRpc.js';
 import { summarize } from '../lib/summarize.js';
-
-type Dialect = ServerKind;
+import { type LoadDialect, loadDialects } from './loadDialects.js';
+import { listenSocket, openSocket } from './openSocket.js';
 
 interface Visitor {
   id: string;
   ws: WebSocket;
 }
 
-const WELCOME = '{"type":"welcome"';
-const SIGNAL = '{"type":"signal"';
-const PRESENCE = '{"type":"presence"';
-/** What every visitor reports in the throughput scenario (same bytes for both servers). */
-const PRESENCE_FRAME = '{"type":"presence","data":{"url":"/bench/catalog/page-1","c_step":"2"}}';
+/** What every visitor reports in the throughput scenario (the same data for every server). */
+const PRESENCE_DATA = '{"url":"/bench/catalog/page-1","c_step":"2"}';
 
 const visitors: Visitor[] = [];
 let agent: WebSocket | undefined;
+/** The dialect of the server this process is connected to (one per process). */
+let dialect: LoadDialect = loadDialects.beckon;
 let closedAfterConnect = 0;
 let onVisitorFrame: (v: Visitor, text: string) => void = () => {};
 let onAgentFrame: (text: string) => void = () => {};
 
-/** Opens one socket; resolves once connected in the dialect's sense. */
-function open(url: string, hello: string | undefined, timeoutMs: number): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    let settled = false;
-    const onFirst = (data: RawData) => {
-      const text = data.toString();
-      if (text.startsWith(WELCOME)) finish();
-      else fail(new Error(`refused: ${text.slice(0, 160)}`));
-    };
-    const finish = (error?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      ws.off('message', onFirst);
-      if (error) {
-        ws.terminate();
-        reject(error);
-      } else resolve(ws);
-    };
-    const fail = (error: Error) => finish(error);
-    const timer = setTimeout(() => fail(new Error('connect timed out')), timeoutMs);
-    // Stays installed: a later error must not become an uncaught exception.
-    ws.on('error', (error) => fail(error));
-    ws.on('close', (code) => fail(new Error(`closed with ${code} while connecting`)));
-    ws.on('open', () => {
-      if (hello === undefined) {
-        finish();
-        return;
-      }
-      ws.on('message', onFirst);
-      ws.send(hello);
-    });
-  });
-}
-
 interface ConnectArgs {
   url: string;
-  dialect: Dialect;
+  dialect: ServerKind;
   prefix: string;
   from: number;
   count: number;
@@ -84,7 +39,8 @@ interface ConnectArgs {
 }
 
 async function connect(args: ConnectArgs) {
-  const { url, dialect, prefix, from, count, concurrency, timeoutMs } = args;
+  const { url, prefix, from, count, concurrency, timeoutMs } = args;
+  dialect = loadDialects[args.dialect];
   const latency = new Float64Array(count);
   const errors = new Map<string, number>();
   let next = 0;
@@ -97,25 +53,15 @@ async function connect(args: ConnectArgs) {
       const id = `${prefix}${from + next++}`;
       const began = performance.now();
       try {
-        const ws =
-          dialect === 'beckon'
-            ? await open(
-                url,
-                JSON.stringify({
-                  type: 'hello',
-                  v: 1,
-                  role: 'visitor',
-                  groupId: BENCH_GROUP,
-                  visitorId: id,
-                  visible: true,
-                }),
-                timeoutMs,
-              )
-            : await open(`${url}?id=${id}`, undefined, timeoutMs);
+        const ws = await openSocket(
+          dialect.visitorUrl(url, id),
+          dialect.visitorHandshake(id),
+          timeoutMs,
+        );
         latency[ok++] = performance.now() - began;
         const visitor: Visitor = { id, ws };
         visitors.push(visitor);
-        ws.on('message', (data) => onVisitorFrame(visitor, data.toString()));
+        listenSocket(ws, dialect, (text) => onVisitorFrame(visitor, text));
         ws.on('close', () => {
           closedAfterConnect++;
         });
@@ -138,48 +84,35 @@ async function connect(args: ConnectArgs) {
 
 interface AgentArgs {
   url: string;
-  dialect: Dialect;
+  dialect: ServerKind;
   agentToken?: string;
   watch: boolean;
   timeoutMs: number;
 }
 
 async function connectAgent(args: AgentArgs) {
-  const { url, dialect, agentToken, watch, timeoutMs } = args;
-  const hello =
-    dialect === 'beckon'
-      ? JSON.stringify({
-          type: 'hello',
-          v: 1,
-          role: 'agent',
-          groupId: BENCH_GROUP,
-          token: agentToken,
-        })
-      : undefined;
-  const ws = await open(
-    dialect === 'beckon' ? url : `${url}?id=agent&role=agent`,
-    hello,
-    timeoutMs,
-  );
+  const { url, agentToken, watch, timeoutMs } = args;
+  dialect = loadDialects[args.dialect];
+  const ws = await openSocket(dialect.agentUrl(url), dialect.agentHandshake(agentToken), timeoutMs);
   agent = ws;
-  ws.on('message', (data) => onAgentFrame(data.toString()));
-  if (dialect === 'beckon' && watch) {
+  listenSocket(ws, dialect, (text) => onAgentFrame(text));
+  const asked = dialect.watch;
+  if (asked && watch) {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('watch timed out')), timeoutMs);
       onAgentFrame = (text) => {
-        if (!text.startsWith('{"type":"ok","id":1')) return;
+        if (!asked.isDone(text)) return;
         clearTimeout(timer);
         onAgentFrame = () => {};
         resolve();
       };
-      ws.send('{"type":"watch","id":1}');
+      ws.send(asked.frame);
     });
   }
   return { ok: true };
 }
 
 interface LatencyArgs {
-  dialect: Dialect;
   rate: number;
   durationMs: number;
   /** How long to wait for the last answers after the last send. */
@@ -192,7 +125,7 @@ interface LatencyArgs {
  * receives the signal (same process, same clock), round trip where the agent gets the answer.
  */
 async function latency(args: LatencyArgs) {
-  const { dialect, rate, durationMs, settleMs } = args;
+  const { rate, durationMs, settleMs } = args;
   const ws = agent;
   if (!ws || visitors.length === 0) throw new Error('connect visitors and the agent first');
   const total = Math.max(1, Math.round((rate * durationMs) / 1000));
@@ -207,39 +140,34 @@ async function latency(args: LatencyArgs) {
   let duplicates = 0;
   let sent = 0;
 
+  const d = dialect;
   onVisitorFrame = (v, text) => {
-    if (!text.startsWith(SIGNAL)) return;
-    const m = JSON.parse(text) as { id: number; properties: { n: string } };
-    const n = Number(m.properties.n);
-    if (deliveries < total) delivery[deliveries++] = performance.now() - (sentAt[n] ?? 0);
-    v.ws.send(`{"type":"ack","id":${dialect === 'beckon' ? m.id : n}}`);
+    const signal = d.readSignal(text);
+    if (!signal) return;
+    if (deliveries < total) delivery[deliveries++] = performance.now() - (sentAt[signal.n] ?? 0);
+    v.ws.send(signal.reply);
   };
   onAgentFrame = (text) => {
-    const m = JSON.parse(text) as { type: string; id?: number; code?: string };
-    if (typeof m.id !== 'number' || m.id < 0 || m.id >= total) return;
-    if (m.type !== 'delivered' && m.type !== 'ack' && m.type !== 'failed') return;
-    if (answered[m.id]) {
+    const answer = d.readAnswer(text);
+    if (!answer || answer.id < 0 || answer.id >= total) return;
+    if (answered[answer.id]) {
       duplicates++;
       return;
     }
-    answered[m.id] = 1;
-    if (m.type === 'failed') {
+    answered[answer.id] = 1;
+    if (answer.failed) {
       failed++;
-      failures.set(m.code ?? '?', (failures.get(m.code ?? '?') ?? 0) + 1);
+      const code = answer.code ?? '?';
+      failures.set(code, (failures.get(code) ?? 0) + 1);
       return;
     }
-    rtt[answers++] = performance.now() - (sentAt[m.id] ?? 0);
+    rtt[answers++] = performance.now() - (sentAt[answer.id] ?? 0);
   };
 
   const send = (n: number) => {
     const target = visitors[Math.floor(Math.random() * visitors.length)] as Visitor;
-    const body = `{"type":"signal","id":${n},"name":"c_bench","properties":{"n":"${n}"}}`;
     sentAt[n] = performance.now();
-    ws.send(
-      dialect === 'beckon'
-        ? `{"type":"signal","id":${n},"visitorId":"${target.id}","name":"c_bench","properties":{"n":"${n}"}}`
-        : `${target.id}\n${body}`,
-    );
+    ws.send(d.signal(n, target.id));
   };
 
   const start = performance.now();
@@ -286,9 +214,10 @@ async function presenceLatency(args: { rate: number; durationMs: number; settleM
   let received = 0;
   let sent = 0;
   onVisitorFrame = () => {};
+  const d = dialect;
   onAgentFrame = (text) => {
-    if (!text.startsWith(PRESENCE)) return;
-    const n = Number((JSON.parse(text) as { data: { c_n?: string } }).data.c_n);
+    if (!d.isPresence(text)) return;
+    const n = Number(d.presenceData(text).c_n);
     if (Number.isInteger(n) && n >= 0 && n < total && received < total) {
       latency[received++] = performance.now() - (sentAt[n] ?? 0);
     }
@@ -300,7 +229,7 @@ async function presenceLatency(args: { rate: number; durationMs: number; settleM
       while (sent < due) {
         const v = visitors[Math.floor(Math.random() * visitors.length)] as Visitor;
         sentAt[sent] = performance.now();
-        v.ws.send(`{"type":"presence","data":{"url":"/bench/p","c_n":"${sent}"}}`);
+        v.ws.send(d.presence(`{"url":"/bench/p","c_n":"${sent}"}`));
         sent++;
       }
       if (sent >= total || performance.now() - start > durationMs * 2 + 5_000) resolve();
@@ -315,7 +244,7 @@ async function presenceLatency(args: { rate: number; durationMs: number; settleM
 }
 
 // Throughput: a window of presence frames in flight, refilled as the agent receives them.
-const flow = { running: false, window: 0, inflight: 0, sent: 0, relayed: 0, next: 0 };
+const flow = { running: false, window: 0, inflight: 0, sent: 0, relayed: 0, next: 0, frame: '' };
 let pumpQueued = false;
 
 const pump = () => {
@@ -326,7 +255,7 @@ const pump = () => {
   while (flow.inflight < flow.window) {
     const v = visitors[flow.next] as Visitor;
     flow.next = (flow.next + 1) % n;
-    v.ws.send(PRESENCE_FRAME);
+    v.ws.send(flow.frame);
     flow.inflight++;
     flow.sent++;
   }
@@ -334,10 +263,18 @@ const pump = () => {
 
 function throughputStart(args: { window: number }) {
   if (!agent || visitors.length === 0) throw new Error('connect visitors and the agent first');
-  Object.assign(flow, { running: true, window: args.window, inflight: 0, sent: 0, relayed: 0 });
+  const d = dialect;
+  Object.assign(flow, {
+    running: true,
+    window: args.window,
+    inflight: 0,
+    sent: 0,
+    relayed: 0,
+    frame: d.presence(PRESENCE_DATA),
+  });
   onVisitorFrame = () => {};
   onAgentFrame = (text) => {
-    if (!text.startsWith(PRESENCE)) return;
+    if (!d.isPresence(text)) return;
     flow.inflight--;
     flow.relayed++;
     if (!pumpQueued && flow.running) {

@@ -28,6 +28,13 @@ export interface StartServerOptions {
   redis?: { url: string; prefix: string };
 }
 
+/** The bundled process of each server (bench/bin/bench.mjs builds them). */
+const ENTRIES: Readonly<Record<ServerKind, string>> = {
+  beckon: 'beckonServer',
+  socketio: 'socketIoRelay',
+  baseline: 'baselineRelay',
+};
+
 /**
  * Starts a server under test in its own process (with `--expose-gc`, so memory is read
  * after a full collection) and waits until it listens.
@@ -42,7 +49,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of every server process into <dir>.
   const profile = process.env.BENCH_PROFILE;
-  const child = spawnChild(kind === 'beckon' ? 'beckonServer' : 'baselineRelay', {
+  const child = spawnChild(ENTRIES[kind], {
     execArgv: ['--expose-gc', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
     config: options,
   });

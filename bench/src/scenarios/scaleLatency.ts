@@ -51,7 +51,7 @@ export async function scaleLatency(
     const [c0, r0] = await Promise.all([cpu(cluster), cluster.redisStats()]);
     const result = await client.request<Omit<ScaleLatencyRun, 'setup' | 'run' | 'visitors'>>(
       'latency',
-      { dialect: 'beckon', rate: p.rate, durationMs: p.durationMs, settleMs: 15_000 },
+      { rate: p.rate, durationMs: p.durationMs, settleMs: 15_000 },
       p.durationMs * 2 + 60_000,
     );
     const [c1, r1] = await Promise.all([cpu(cluster), cluster.redisStats()]);

@@ -133,7 +133,7 @@ async function oneRun(
       lost: number;
     }>(
       'latency',
-      { dialect: 'beckon', rate: p.rate, durationMs: p.durationMs, settleMs: 10_000 },
+      { rate: p.rate, durationMs: p.durationMs, settleMs: 10_000 },
       p.durationMs * 2 + 60_000,
     );
     const presence = await client.request<{ sent: number; received: number; latency: Summary }>(

@@ -20,7 +20,7 @@ export interface LatencyRun {
   sent: number;
   /** Signals the visitors received. */
   received: number;
-  /** Answers the agent got: `delivered` (Beckon) or the relayed `ack` (baseline). */
+  /** Answers the agent got: `delivered` (Beckon, Socket.IO's acknowledgement) or the relayed `ack` (bare relay). */
   delivered: number;
   failed: number;
   /** Answers received twice for one request (should be 0). */
@@ -81,7 +81,7 @@ export async function signalLatency(
     const before = await server.stats();
     const result = await client.request<Omit<LatencyRun, 'server' | 'run' | 'visitors'>>(
       'latency',
-      { dialect: kind, rate: p.rate, durationMs: p.durationMs, settleMs: 15_000 },
+      { rate: p.rate, durationMs: p.durationMs, settleMs: 15_000 },
       p.durationMs * 2 + 60_000,
     );
     const after = await server.stats();
