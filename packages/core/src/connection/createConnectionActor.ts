@@ -1,7 +1,7 @@
 import { fromCallback } from 'xstate';
 import { CloseCode, describeClose } from '../wire/codes.js';
-import { LIMITS } from '../wire/limits.js';
 import type { ParseResult, ProtocolError } from '../wire/frame.js';
+import { LIMITS } from '../wire/limits.js';
 import {
   encodeMessage,
   type FromAgent,
