@@ -33,37 +33,43 @@ export function fail(
   };
 }
 
+/** A frame refused before any schema saw it: what {@link decodeFrame} returns instead. */
+export class Refused {
+  constructor(readonly result: { ok: false; error: ProtocolError }) {}
+}
+
 /**
  * The frame as a JSON object: the text of a frame is measured and decoded, a decoded value
- * is taken as is. Anything else is the refusal to return.
+ * is taken as is. Anything else is {@link Refused}. No wrapper on success: the service runs
+ * this for every frame.
  */
-export function decodeFrame(
-  input: unknown,
-): { ok: true; value: Record<string, unknown> } | { ok: false; error: ProtocolError } {
+export function decodeFrame(input: unknown): Record<string, unknown> | Refused {
   let value = input;
   if (typeof input === 'string') {
     // Frames are measured in characters here; the transport also caps bytes on the wire.
     if (input.length > LIMITS.maxFrameBytes) {
-      return fail(
-        'tooLarge',
-        `frame is ${input.length} characters; at most ${LIMITS.maxFrameBytes} are read`,
+      return new Refused(
+        fail(
+          'tooLarge',
+          `frame is ${input.length} characters; at most ${LIMITS.maxFrameBytes} are read`,
+        ),
       );
     }
     try {
       value = JSON.parse(input);
     } catch {
-      return fail('malformed', 'frame is not valid JSON');
+      return new Refused(fail('malformed', 'frame is not valid JSON'));
     }
   }
   try {
     // Even Array.isArray throws on a revoked proxy.
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return fail('malformed', 'frame must be a JSON object');
+      return new Refused(fail('malformed', 'frame must be a JSON object'));
     }
   } catch {
-    return unreadable();
+    return new Refused(unreadable());
   }
-  return { ok: true, value: value as Record<string, unknown> };
+  return value as Record<string, unknown>;
 }
 
 /** Hostile getters or proxies must not crash a caller: the refusal when reading threw. */

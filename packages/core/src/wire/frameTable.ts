@@ -14,6 +14,7 @@ import {
   fail,
   type ParseResult,
   type ProtocolError,
+  Refused,
   unknownType,
   unreadable,
 } from './frame.js';
@@ -85,9 +86,8 @@ function problemOf(rule: FieldRule, value: unknown): string | undefined {
  * if (result.ok) console.log(result.message.type); // 'blur'
  */
 export function parseFrame<T>(input: unknown, table: FrameTable): ParseResult<T> {
-  const frame = decodeFrame(input);
-  if (!frame.ok) return frame;
-  const sent = frame.value;
+  const sent = decodeFrame(input);
+  if (sent instanceof Refused) return sent.result;
   const type = sent.type;
   const fields = typeof type === 'string' && Object.hasOwn(table, type) ? table[type] : undefined;
   if (!fields) return unknownType(type);

@@ -13,6 +13,7 @@ import {
   decodeFrame,
   fail,
   type ParseResult,
+  Refused,
   unknownType,
   unreadable,
 } from './frame.js';
@@ -413,9 +414,8 @@ export function parseMessage<C extends Channel | SessionChannel>(
   input: unknown,
   channel: C,
 ): ParseResult<z.infer<C>> {
-  const frame = decodeFrame(input);
-  if (!frame.ok) return frame;
-  const { value } = frame;
+  const value = decodeFrame(input);
+  if (value instanceof Refused) return value.result;
   let parsed: ReturnType<C['safeParse']>;
   try {
     parsed = channel.safeParse(value) as ReturnType<C['safeParse']>;
