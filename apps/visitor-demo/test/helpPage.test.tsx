@@ -4,7 +4,7 @@ import { CONSENT_DIALOG_TAG } from '@beckon/ui-dom';
 import { BeckonProvider } from '@beckon/ui-react';
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { StrictMode } from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HelpPage } from '../src/pages/HelpPage.js';
 import { connectedDemoVisitor, termsSignal } from './helpers.js';
 
@@ -89,10 +89,12 @@ describe('the React help page’s custom consent', () => {
 });
 
 describe('the other pages’ default dialog', () => {
-  it('is @beckon/ui-dom’s dialog; its Accept starts the session with the visitor ID', () => {
+  it('is @beckon/ui-dom’s dialog; its Accept starts the session with the visitor ID', async () => {
     const h = connectedDemoVisitor('dialog');
     visitor = h.visitor;
     h.service.current?.push({ type: 'showTerms', id: 1 });
+    // The dialog's code comes with the first request.
+    await vi.waitFor(() => expect(document.querySelector(CONSENT_DIALOG_TAG)).not.toBeNull());
     const host = document.querySelector(CONSENT_DIALOG_TAG);
     const accept = host?.shadowRoot?.querySelector<HTMLButtonElement>('button[part="accept"]');
     expect(accept?.textContent).toBe('Accept');

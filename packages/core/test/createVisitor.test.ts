@@ -903,3 +903,35 @@ describe('options and bindings', () => {
     visitor.actor.stop();
   });
 });
+
+describe('many visitors in one process', () => {
+  it('share one provided machine, each running its own transport and consent UI', () => {
+    const a = setup({ ui: manualUI().ui });
+    const bUI = manualUI();
+    const b = setup({ ui: bUI.ui });
+    const c = setup();
+    // Not re-provided per visitor: a provided machine is a whole tree of state nodes.
+    expect(a.visitor.actor.logic).toBe(b.visitor.actor.logic);
+    expect(c.visitor.actor.logic).toBe(a.visitor.actor.logic);
+
+    a.connect({ groupId: 'acme', visitorId: 'alice' });
+    b.connect({ groupId: 'acme', visitorId: 'bob' });
+    expect(a.service.connections).toHaveLength(1);
+    expect(b.service.connections).toHaveLength(1);
+    expect(c.service.connections).toHaveLength(0);
+    expect(a.service.current?.sent[0]).toMatchObject({ type: 'hello', visitorId: 'alice' });
+    expect(b.service.current?.sent[0]).toMatchObject({ type: 'hello', visitorId: 'bob' });
+
+    // A request to bob shows bob's dialog, and only his.
+    b.service.current?.push({ type: 'showTerms', id: 1, sessionKey: 'case-1' });
+    b.settle();
+    expect(bUI.shown).toEqual([{ sessionKey: 'case-1', visitorId: 'bob' }]);
+    expect(a.visitor.getSnapshot().terms).toBe('idle');
+
+    // Stopping one leaves the others running.
+    a.visitor.disconnect();
+    a.settle();
+    expect(a.visitor.getSnapshot().connection).toBe('disconnected');
+    expect(b.visitor.getSnapshot().connection).toBe('connected');
+  });
+});

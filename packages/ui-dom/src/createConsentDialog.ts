@@ -1,14 +1,5 @@
-import {
-  type ConsentDecision,
-  type ConsentRequest,
-  type ConsentStrings,
-  type ConsentUI,
-  consentStrings,
-  pickConsentLocale,
-  resolveConsentStrings,
-  safeTermsUrl,
-} from '@beckon/core';
-import { dialogStyles } from './dialogStyles.js';
+import type { ConsentDecision, ConsentRequest, ConsentStrings, ConsentUI } from '@beckon/core';
+import type { Shown } from './consentDialogView.js';
 
 /** Options of {@link createConsentDialog}. */
 export interface ConsentDialogOptions {
@@ -26,7 +17,32 @@ export interface ConsentDialogOptions {
 }
 
 const optionKeys = new Set(['locale', 'strings', 'document', 'container']);
-const stringKeys = new Set<string>(Object.keys(consentStrings.en));
+// The strings' names, checked against ConsentStrings by the compiler: the translations
+// themselves come with the dialog, when it is loaded.
+const stringKeys = new Set<string>(
+  Object.keys({
+    title: 1,
+    requester: 1,
+    message: 1,
+    sessionKeyLabel: 1,
+    termsLink: 1,
+    opensInNewTab: 1,
+    accept: 1,
+    decline: 1,
+    bannerViewing: 1,
+    bannerWaiting: 1,
+    bannerStop: 1,
+  } satisfies Record<keyof ConsentStrings, 1>),
+);
+
+/** The default consent dialog: a {@link ConsentUI} whose code can be loaded ahead of need. */
+export interface ConsentDialog extends ConsentUI {
+  /**
+   * Loads the dialog's code now rather than when the first request arrives, e.g. once the
+   * page is idle. Resolves when it is loaded; rejects if it could not be.
+   */
+  preload(): Promise<void>;
+}
 
 /** The tag of the host element; unregistered, so it is a plain element no page code owns. */
 export const CONSENT_DIALOG_TAG = 'beckon-consent-dialog';
@@ -64,78 +80,34 @@ function assertOptions(options: ConsentDialogOptions): void {
   }
 }
 
-type Attrs = Record<string, string>;
+type DialogModule = typeof import('./consentDialogView.js');
 
-function element<K extends keyof HTMLElementTagNameMap>(
-  doc: Document,
-  tag: K,
-  attrs: Attrs = {},
-  children: (Node | string)[] = [],
-): HTMLElementTagNameMap[K] {
-  const node = doc.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  // Text goes in as text nodes, never as markup: request data comes from the network.
-  node.append(...children);
-  return node;
+// One load per page, shared by every dialog.
+let loaded: DialogModule | undefined;
+let loading: Promise<DialogModule> | undefined;
+
+function loadView(): Promise<DialogModule> {
+  loading ??= import('./consentDialogView.js').then(
+    (view) => {
+      loaded = view;
+      return view;
+    },
+    (error: unknown) => {
+      // A failed load (the network dropped) may succeed on the next request.
+      loading = undefined;
+      throw new Error(`createConsentDialog: the dialog could not be loaded: ${messageOf(error)}`);
+    },
+  );
+  return loading;
 }
 
-// A screen with a cursor; built node by node so pages enforcing Trusted Types work too.
-function screenIcon(doc: Document): SVGSVGElement {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = doc.createElementNS(ns, 'svg');
-  for (const [k, v] of Object.entries({
-    viewBox: '0 0 24 24',
-    fill: 'none',
-    stroke: 'currentColor',
-    'stroke-width': '1.8',
-    'stroke-linecap': 'round',
-    'stroke-linejoin': 'round',
-    'aria-hidden': 'true',
-    focusable: 'false',
-  })) {
-    svg.setAttribute(k, v);
-  }
-  for (const d of [
-    'M4 5h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1z',
-    'M8 21h8',
-    'M12 17v4',
-    'M10 8.5l5 2.5-2.2.7-.8 2.3z',
-  ]) {
-    const path = doc.createElementNS(ns, 'path');
-    path.setAttribute('d', d);
-    svg.append(path);
-  }
-  return svg;
-}
-
-function adoptStyles(doc: Document, root: ShadowRoot): void {
-  const view = doc.defaultView as (Window & typeof globalThis) | null;
-  // A constructed stylesheet is not subject to a page's `style-src` CSP; <style> is the fallback.
-  try {
-    if (view?.CSSStyleSheet && 'adoptedStyleSheets' in root) {
-      const sheet = new view.CSSStyleSheet();
-      sheet.replaceSync(dialogStyles);
-      root.adoptedStyleSheets = [sheet];
-      return;
-    }
-  } catch {
-    // Fall through to a <style> element.
-  }
-  root.append(element(doc, 'style', {}, [dialogStyles]));
-}
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 // Focus can sit inside shadow roots; follow them down to the element that really has it.
 function deepActiveElement(doc: Document): Element | null {
   let active = doc.activeElement;
   while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
   return active;
-}
-
-interface Shown {
-  /** Removes the dialog; returns focus only if it was inside. */
-  teardown(restoreFocus: boolean): void;
-  /** Where focus goes back to once the visitor answered. */
-  readonly returnFocusTo: Element | null;
 }
 
 /**
@@ -147,7 +119,13 @@ interface Shown {
  * inside, Escape declines, and focus returns to where it was. Themable with `--beckon-*` CSS
  * custom properties and `::part()`; English, German and French are shipped.
  *
- * `show` throws when there is no document (server-side rendering, workers); core then
+ * The dialog's code is loaded on demand: a page carries only this small part until the
+ * first request arrives (`preload()` fetches it sooner). `show` still answers at once with
+ * the function that hides the dialog; hiding it before the code arrived cancels the
+ * dialog, and a newer request replaces one still loading.
+ *
+ * `show` throws when there is no document (server-side rendering, workers), and reports
+ * through `fail` when the code cannot be loaded or the dialog not opened; either way core
  * hands the request to the app as a `showTerms` event instead of losing it.
  *
  * @example
@@ -160,11 +138,15 @@ interface Shown {
  *   ui: createConsentDialog({ strings: { requester: 'The Acme support team' } }),
  * });
  */
-export function createConsentDialog(options: ConsentDialogOptions = {}): ConsentUI {
+export function createConsentDialog(options: ConsentDialogOptions = {}): ConsentDialog {
   assertOptions(options);
   let current: Shown | undefined;
 
-  const show = (request: ConsentRequest, respond: (decision: ConsentDecision) => void) => {
+  const show = (
+    request: ConsentRequest,
+    respond: (decision: ConsentDecision) => void,
+    fail?: (reason: string) => void,
+  ) => {
     const doc = options.document ?? (globalThis as { document?: Document }).document;
     if (!doc || typeof doc.createElement !== 'function') {
       throw new Error(
@@ -180,165 +162,53 @@ export function createConsentDialog(options: ConsentDialogOptions = {}): Consent
     const returnFocusTo = previous ? previous.returnFocusTo : deepActiveElement(doc);
     previous?.teardown(false);
 
-    const navigatorLanguage = (doc.defaultView?.navigator ?? globalThis.navigator)?.language;
-    const locale = pickConsentLocale(options.locale ?? navigatorLanguage);
-    const strings: ConsentStrings = resolveConsentStrings(locale, options.strings);
-
-    const host = doc.createElement(CONSENT_DIALOG_TAG);
-    const root = host.attachShadow({ mode: 'open' });
-    adoptStyles(doc, root);
-
-    const title = element(doc, 'h2', { id: 'beckon-title', part: 'title' }, [strings.title]);
-    const message = element(doc, 'p', { id: 'beckon-message', part: 'message' }, [strings.message]);
-    const key = element(doc, 'p', { id: 'beckon-key', class: 'key', part: 'session-key' }, [
-      `${strings.sessionKeyLabel}: `,
-      element(doc, 'code', {}, [request.sessionKey]),
-    ]);
-    const href = safeTermsUrl(request.termsUrl);
-    const link = href
-      ? element(
-          doc,
-          'a',
-          { href, target: '_blank', rel: 'noopener noreferrer', part: 'terms-link' },
-          [
-            strings.termsLink,
-            ' ',
-            element(doc, 'span', { class: 'sr-only' }, [strings.opensInNewTab]),
-          ],
-        )
-      : undefined;
-    const decline = element(doc, 'button', { type: 'button', class: 'decline', part: 'decline' }, [
-      strings.decline,
-    ]);
-    const accept = element(doc, 'button', { type: 'button', class: 'accept', part: 'accept' }, [
-      strings.accept,
-    ]);
-    const dialog = element(
-      doc,
-      'dialog',
-      {
-        part: 'dialog',
-        lang: options.locale ?? locale,
-        'aria-labelledby': 'beckon-title',
-        'aria-describedby': 'beckon-message beckon-key',
+    // Stands for the dialog from now on, loaded or not: hiding it before the code arrived
+    // cancels the dialog.
+    let shown: Shown | undefined;
+    let over = false;
+    const slot: Shown = {
+      returnFocusTo,
+      teardown(restoreFocus) {
+        over = true;
+        if (current === slot) current = undefined;
+        shown?.teardown(restoreFocus);
       },
-      [
-        element(doc, 'div', { class: 'icon', 'aria-hidden': 'true' }, [screenIcon(doc)]),
-        title,
-        message,
-        key,
-        ...(link ? [element(doc, 'p', {}, [link])] : []),
-        element(doc, 'div', { class: 'actions' }, [decline, accept]),
-      ],
-    );
-    root.append(dialog);
-
-    const focusables = (): HTMLElement[] => (link ? [link, decline, accept] : [decline, accept]);
-    let done = false;
-
-    const decide = (decision: ConsentDecision) => {
-      if (done) return;
-      teardown(true);
-      respond(decision);
     };
-
-    const onKeydown = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        // Browsers without a native modal dialog send no `cancel`; Escape still declines.
-        event.preventDefault();
-        decide('declined');
-        return;
-      }
-      if (event.key !== 'Tab') return;
-      // The native modal keeps focus in the page, but Tab can still reach the browser's
-      // own UI; wrap around instead so keyboard users cycle through the dialog.
-      const items = focusables();
-      const active = root.activeElement;
-      const first = items[0]!;
-      const last = items[items.length - 1]!;
-      const index = items.indexOf(active as HTMLElement);
-      if (index === -1) {
-        event.preventDefault();
-        (event.shiftKey ? last : first).focus();
-      } else if (event.shiftKey && active === first) {
-        event.preventDefault();
-        last.focus();
-      } else if (!event.shiftKey && active === last) {
-        event.preventDefault();
-        first.focus();
-      }
-    };
-    // Escape on a native modal dialog: a `cancel` event. It is a decline, not a dismissal.
-    const onCancel = (event: Event) => {
-      event.preventDefault();
-      decide('declined');
-    };
-    // Closed by anything but us (dialog.close() from page code, a forced close): decline,
-    // so the agent is never left waiting on a dialog nobody can see.
-    const onClose = () => decide('declined');
-    // Without a native modal nothing makes the page inert: focus that leaves for the page
-    // comes back. Other Beckon dialogs are left alone, so two can never fight over focus.
-    const onFocusIn = (event: FocusEvent) => {
-      const target = event.target as Element | null;
-      if (!done && target?.localName !== CONSENT_DIALOG_TAG) decline.focus();
-    };
-    const onAccept = () => decide('accepted');
-    const onDecline = () => decide('declined');
-
-    const teardown = (restoreFocus: boolean) => {
-      if (done) return;
-      done = true;
-      if (current === shown) current = undefined;
-      dialog.removeEventListener('keydown', onKeydown);
-      dialog.removeEventListener('cancel', onCancel);
-      dialog.removeEventListener('close', onClose);
-      doc.removeEventListener('focusin', onFocusIn);
-      accept.removeEventListener('click', onAccept);
-      decline.removeEventListener('click', onDecline);
-      const active = doc.activeElement;
-      const focusWasInside = active === host || active === null || active === doc.body;
+    const open = (view: DialogModule) =>
+      view.openConsentDialog({
+        doc,
+        parent,
+        request,
+        respond,
+        options,
+        returnFocusTo,
+        onGone: () => {
+          over = true;
+          if (current === slot) current = undefined;
+        },
+      });
+    current = slot;
+    if (loaded) {
+      // Loaded already: open now, as a dialog always did (a failure throws, to core).
       try {
-        if (dialog.open && typeof dialog.close === 'function') dialog.close();
-      } catch {
-        // Already closing; removing it below ends it either way.
+        shown = open(loaded);
+      } catch (error) {
+        slot.teardown(false);
+        throw error;
       }
-      host.remove();
-      if (
-        restoreFocus &&
-        focusWasInside &&
-        returnFocusTo?.isConnected &&
-        typeof (returnFocusTo as HTMLElement).focus === 'function'
-      ) {
-        (returnFocusTo as HTMLElement).focus({ preventScroll: true });
-      }
-    };
-    const shown: Shown = { teardown, returnFocusTo };
-
-    dialog.addEventListener('keydown', onKeydown);
-    dialog.addEventListener('cancel', onCancel);
-    dialog.addEventListener('close', onClose);
-    accept.addEventListener('click', onAccept);
-    decline.addEventListener('click', onDecline);
-
-    parent.append(host);
-    const nativeModal = typeof dialog.showModal === 'function';
-    try {
-      if (nativeModal) dialog.showModal();
-      else dialog.setAttribute('open', '');
-    } catch (error) {
-      done = true;
-      host.remove();
-      throw new Error(
-        `createConsentDialog: the dialog could not be opened: ${error instanceof Error ? error.message : String(error)}`,
-      );
+    } else {
+      loadView()
+        .then((view) => {
+          if (!over) shown = open(view);
+        })
+        .catch((error: unknown) => {
+          if (over) return;
+          slot.teardown(false);
+          fail?.(messageOf(error));
+        });
     }
-    if (!nativeModal) doc.addEventListener('focusin', onFocusIn);
-    // The least consequential answer gets focus (WAI-ARIA dialog pattern for consequential
-    // confirmations): Enter pressed by reflex declines instead of starting a screen share.
-    decline.focus();
-    current = shown;
-    return () => teardown(true);
+    return () => slot.teardown(true);
   };
 
-  return { show };
+  return { show, preload: () => loadView().then(() => undefined) };
 }

@@ -1,4 +1,4 @@
-export type { ConsentDialogOptions } from './createConsentDialog.js';
+export type { ConsentDialog, ConsentDialogOptions } from './createConsentDialog.js';
 export { CONSENT_DIALOG_TAG, createConsentDialog } from './createConsentDialog.js';
 export type { WebPush, WebPushOptions } from './webPush.js';
 export { webPush } from './webPush.js';

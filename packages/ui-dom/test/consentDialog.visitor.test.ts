@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { createVisitor } from '@beckon/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createMockService } from '../../transport-mock/src/index.js';
 import { CONSENT_DIALOG_TAG, createConsentDialog } from '../src/index.js';
@@ -26,6 +26,10 @@ function setup() {
     conn.sent.filter((m) => m.type === 'signal' || m.type === 'sessionStart' || m.type === 'ack');
   return { visitor, service, conn, root, button, signals };
 }
+
+// Loaded ahead, so the dialog opens with the request; consentDialog.lazy.test.ts covers
+// the first request arriving before the dialog's code.
+beforeAll(() => createConsentDialog().preload());
 
 afterEach(() => {
   document.body.innerHTML = '';

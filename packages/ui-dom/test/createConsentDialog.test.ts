@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { type ConsentDecision, type ConsentRequest, consentStrings } from '@beckon/core';
-import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { dialogStyles } from '../src/dialogStyles.js';
 import { CONSENT_DIALOG_TAG, createConsentDialog } from '../src/index.js';
 
@@ -34,6 +34,10 @@ function press(target: Element, key: string, init: KeyboardEventInit = {}) {
   target.dispatchEvent(event);
   return event;
 }
+
+// The dialog once its code is loaded, when `show` opens it at once; the loading itself is
+// tested in consentDialog.lazy.test.ts.
+beforeAll(() => createConsentDialog().preload());
 
 let opener: HTMLButtonElement;
 beforeEach(() => {

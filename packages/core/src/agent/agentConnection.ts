@@ -9,6 +9,7 @@ import {
   type AgentLiveEvent,
   type FromAgent,
   PROTOCOL_VERSION,
+  parseMessage,
   ToAgent,
 } from '../wire/protocol.js';
 import type { AgentReply } from './agentRequest.js';
@@ -37,7 +38,7 @@ export type AgentSocketCommand = ConnectionCommand<FromAgent>;
  */
 export const agentRole: ConnectionRole<AgentConnectionInput, ToAgent, FromAgent, AgentSocketEvent> =
   {
-    inbound: ToAgent,
+    parse: (frame) => parseMessage(frame, ToAgent),
     hello: (input, token) => ({
       type: 'hello',
       v: PROTOCOL_VERSION,

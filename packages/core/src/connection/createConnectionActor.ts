@@ -1,13 +1,11 @@
 import { fromCallback } from 'xstate';
 import { CloseCode, describeClose } from '../wire/codes.js';
+import type { ParseResult, ProtocolError } from '../wire/frame.js';
 import { LIMITS } from '../wire/limits.js';
 import {
-  type Channel,
   encodeMessage,
   type FromAgent,
   type FromVisitor,
-  type ProtocolError,
-  parseMessage,
   type ToAgent,
   type ToVisitor,
 } from '../wire/protocol.js';
@@ -33,8 +31,11 @@ export interface ConnectionRole<
   O extends Outbound,
   R extends { type: string },
 > {
-  /** The channel incoming frames are validated against (`ToVisitor` or `ToAgent`). */
-  readonly inbound: Channel;
+  /**
+   * Validates an incoming frame: `parseMessage` against `ToAgent` for the agent, the
+   * zod-free `parseFrame` with the table generated from `ToVisitor` for the visitor.
+   */
+  parse(frame: string): ParseResult<I>;
   /** The hello for this attempt, with the token fetched for it (if any). */
   hello(input: Input, token: string | undefined): O;
   /** The machine event for a validated frame other than welcome, ping and pong. */
@@ -163,12 +164,12 @@ export function createConnectionActor<
       const onFrame = (data: string) => {
         if (closed) return;
         if (welcomed) listen();
-        const parsed = parseMessage(data, role.inbound);
+        const parsed = role.parse(data);
         if (!parsed.ok) {
           sendBack({ type: 'socket.invalid', error: parsed.error });
           return;
         }
-        const m = parsed.message as I;
+        const m = parsed.message;
         switch (m.type) {
           case 'welcome': {
             if (welcomed) return;

@@ -4,7 +4,7 @@ import type { ConsentDecision, ConsentRequest, ConsentUI } from './consentUI.js'
 /** What the consent dialog tells the visitor machine. */
 export type ConsentEvent =
   | { type: 'consent.answered'; decision: ConsentDecision }
-  /** The dialog could not show (it threw); the machine hands the request to the app. */
+  /** The dialog could not show (it threw, or said so later); the machine hands the request to the app. */
   | { type: 'consent.failed'; reason: string };
 
 /**
@@ -20,21 +20,26 @@ export function createConsentActor(ui: ConsentUI) {
     ({ input, sendBack }) => {
       let over = false;
       let hide: (() => void) | undefined;
+      const fail = (reason: string) => {
+        if (over) return;
+        over = true;
+        sendBack({ type: 'consent.failed', reason: String(reason) });
+      };
       try {
         hide =
-          ui.show(input, (decision) => {
-            // A dialog may call back twice (double click); only the first answer counts.
-            if (over) return;
-            if (decision !== 'accepted' && decision !== 'declined') return;
-            over = true;
-            sendBack({ type: 'consent.answered', decision });
-          }) ?? undefined;
+          ui.show(
+            input,
+            (decision) => {
+              // A dialog may call back twice (double click); only the first answer counts.
+              if (over) return;
+              if (decision !== 'accepted' && decision !== 'declined') return;
+              over = true;
+              sendBack({ type: 'consent.answered', decision });
+            },
+            fail,
+          ) ?? undefined;
       } catch (error) {
-        over = true;
-        sendBack({
-          type: 'consent.failed',
-          reason: error instanceof Error ? error.message : String(error),
-        });
+        fail(error instanceof Error ? error.message : String(error));
       }
       return () => {
         over = true;

@@ -29,9 +29,13 @@ export interface ConsentUI {
    * Shows the dialog. Return a function that removes it: core calls it once the request is
    * over — answered, or withdrawn before the visitor answered (a newer request arrived, or
    * the app called `disconnect()`).
+   *
+   * A dialog that cannot show throws; one that finds out later (its code failed to load)
+   * calls `fail` instead (core always passes it). Either way core hands the request to the app (`showTerms`).
    */
   show(
     request: ConsentRequest,
     respond: (decision: ConsentDecision) => void,
+    fail?: (reason: string) => void,
   ): (() => void) | undefined;
 }

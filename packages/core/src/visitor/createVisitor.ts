@@ -10,9 +10,10 @@ import { createConsentActor } from '../consent/consentActor.js';
 import type { ConsentRequest, ConsentUI } from '../consent/consentUI.js';
 import type { PushProvider } from '../push/PushProvider.js';
 import type { SessionProvider } from '../session/SessionProvider.js';
+import { bindVisitorActors, sharedVisitorMachine } from './sharedVisitorMachine.js';
 import { createVisitorConnection } from './visitorConnection.js';
 import type { VisitorEmitted, VisitorEvent, VisitorEventType } from './visitorEvents.js';
-import { type VisitorMachine, visitorMachine } from './visitorMachine.js';
+import type { VisitorMachine } from './visitorMachine.js';
 import { sameVisitorState, type VisitorState, visitorStateOf } from './visitorState.js';
 
 /** Options of {@link createVisitor}: the shared client options, plus the visitor's own. */
@@ -139,24 +140,7 @@ export function createVisitor(options: VisitorOptions): Visitor {
   assertOptions(options);
   const clock = options.clock ?? systemClock;
   const connection = connectionOptions(options, clock);
-  const machine = visitorMachine.provide({
-    actors: {
-      socket: createVisitorConnection(connection),
-      ...(options.ui ? { consentDialog: createConsentActor(options.ui) } : {}),
-      ...(options.session
-        ? {
-            // The provider brings its runtime: visitors without sessions never bundle it.
-            session: options.session.runtime({
-              clock,
-              handshakeTimeoutMs: connection.handshakeTimeoutMs,
-            }),
-          }
-        : {}),
-      // The provider brings core's push actors: visitors without push never bundle them.
-      ...(options.push ? options.push.runtime() : {}),
-    },
-  });
-  const actor = createActor(machine, {
+  const actor = createActor(sharedVisitorMachine(), {
     input: {
       hasUI: options.ui !== undefined,
       hasSession: options.session !== undefined,
@@ -166,6 +150,21 @@ export function createVisitor(options: VisitorOptions): Visitor {
     },
     clock,
     ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  bindVisitorActors(actor, {
+    socket: createVisitorConnection(connection),
+    ...(options.ui ? { consentDialog: createConsentActor(options.ui) } : {}),
+    // The provider brings its runtime: visitors without sessions never bundle it.
+    ...(options.session
+      ? {
+          session: options.session.runtime({
+            clock,
+            handshakeTimeoutMs: connection.handshakeTimeoutMs,
+          }),
+        }
+      : {}),
+    // The provider brings core's push actors: visitors without push never bundle them.
+    ...(options.push ? options.push.runtime() : {}),
   });
   actor.start();
 

@@ -5,7 +5,9 @@ import {
   type ConnectionRole,
   createConnectionActor,
 } from '../connection/createConnectionActor.js';
-import { type FromVisitor, PROTOCOL_VERSION, ToVisitor } from '../wire/protocol.js';
+import { parseFrame } from '../wire/frameTable.js';
+import { type FromVisitor, PROTOCOL_VERSION, type ToVisitor } from '../wire/protocol.js';
+import { TO_VISITOR } from '../wire/toVisitor.generated.js';
 
 /** What the visitor machine hands its connection when it opens one. */
 export interface VisitorConnectionInput {
@@ -48,7 +50,8 @@ export const visitorRole: ConnectionRole<
   FromVisitor,
   VisitorSocketEvent
 > = {
-  inbound: ToVisitor,
+  // Not zod's parseMessage: zod would be a third of a visitor app's bundle.
+  parse: (frame) => parseFrame<ToVisitor>(frame, TO_VISITOR),
   hello: (input, token) => ({
     type: 'hello',
     v: PROTOCOL_VERSION,

@@ -8,11 +8,18 @@
  */
 import * as z from 'zod/mini';
 import { ErrorCode } from './codes.js';
-import { checkPresence, checkProperties, checkSignal, LIMITS, TERMS_STATUSES } from './limits.js';
-import { checkPushSubscription } from './pushSubscription.js';
+import {
+  checkContent,
+  decodeFrame,
+  fail,
+  type ParseResult,
+  Refused,
+  unknownType,
+  unreadable,
+} from './frame.js';
+import { LIMITS, TERMS_STATUSES } from './limits.js';
 import type { SessionChannel } from './sessionProtocol.js';
 import { Ticket } from './sessionProtocol.js';
-import { checkTermsUrl } from './termsUrl.js';
 
 /** Bumped on any incompatible change; the service refuses other versions with {@link CloseCode.unsupportedVersion}. */
 export const PROTOCOL_VERSION = 1;
@@ -370,54 +377,10 @@ export type Channel = typeof FromVisitor | typeof ToVisitor | typeof FromAgent |
 // Validation
 // ---------------------------------------------------------------------------------------
 
-/** Why a frame was refused. Never thrown: returned by {@link parseMessage}. */
-export interface ProtocolError {
-  code: 'malformed' | 'invalidMessage' | 'invalidParameter' | 'tooLarge';
-  message: string;
-  /** The field at fault, as a dotted path, when one is known. */
-  param?: string;
-}
-
-export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: ProtocolError };
-
-function fail(
-  code: ProtocolError['code'],
-  message: string,
-  param?: string,
-): { ok: false; error: ProtocolError } {
-  // Clipped so a refusal always fits the `error` or `failed` frame that reports it: a path
-  // can echo a 60,000-character property name.
-  const clipped = message.slice(0, LIMITS.maxTextLength);
-  if (param === undefined) return { ok: false, error: { code, message: clipped } };
-  return {
-    ok: false,
-    error: { code, message: clipped, param: param.slice(0, LIMITS.maxTextLength) },
-  };
-}
-
-// The spec's content rules (c_ prefixes, property limits) that a schema alone cannot state.
-// They apply to every channel alike, so the service, the visitor and the agent agree.
-function checkRules(
-  message: { type: string } & Record<string, unknown>,
-): ProtocolError | undefined {
-  const v =
-    message.type === 'presence'
-      ? checkPresence(message.data)
-      : message.type === 'signal'
-        ? checkSignal(message.name, message.properties)
-        : message.type === 'showTerms'
-          ? checkTermsUrl(message.termsUrl)
-          : message.type === 'pushSubscribe'
-            ? checkPushSubscription(message.subscription)
-            : (message.type === 'error' || message.type === 'visitorError') &&
-                message.params !== undefined
-              ? checkProperties('params', message.params, 'any')
-              : undefined;
-  return v && { code: 'invalidParameter', message: `${v.param} ${v.reason}`, param: v.param };
-}
+export type { ParseResult, ProtocolError } from './frame.js';
 
 // zod/mini ships no locale (it would cost bundle size), so every issue it reports reads
-// "Invalid input"; say what was expected instead.
+// "Invalid input"; say what was expected instead. frameTable.ts words its refusals the same.
 function explain(issue: z.core.$ZodIssue): string {
   const unit = 'origin' in issue && issue.origin === 'string' ? ' characters' : '';
   switch (issue.code) {
@@ -451,61 +414,31 @@ export function parseMessage<C extends Channel | SessionChannel>(
   input: unknown,
   channel: C,
 ): ParseResult<z.infer<C>> {
-  let value = input;
-  if (typeof input === 'string') {
-    // Frames are measured in characters here; the transport also caps bytes on the wire.
-    if (input.length > LIMITS.maxFrameBytes) {
-      return fail(
-        'tooLarge',
-        `frame is ${input.length} characters; at most ${LIMITS.maxFrameBytes} are read`,
-      );
-    }
-    try {
-      value = JSON.parse(input);
-    } catch {
-      return fail('malformed', 'frame is not valid JSON');
-    }
-  }
+  const value = decodeFrame(input);
+  if (value instanceof Refused) return value.result;
   let parsed: ReturnType<C['safeParse']>;
-  let type: unknown;
   try {
-    // Inside the try: even Array.isArray throws on a revoked proxy.
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return fail('malformed', 'frame must be a JSON object');
-    }
-    type = (value as { type?: unknown }).type;
     parsed = channel.safeParse(value) as ReturnType<C['safeParse']>;
   } catch {
-    // Defensive: hostile getters or proxies must not crash a caller.
-    return fail('malformed', 'frame could not be read');
+    return unreadable();
   }
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const param = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
     if (param === 'type' || param === undefined) {
-      // Only a string type is quoted back: JSON.stringify throws on a bigint, a cycle or a
-      // deeply nested array, all of which fit in one frame.
-      const what =
-        typeof type === 'string'
-          ? `unknown message type ${JSON.stringify(type.slice(0, 64))}`
-          : type === undefined
-            ? 'message has no type'
-            : `message type must be a string, got ${type === null ? 'null' : typeof type}`;
-      return fail('invalidMessage', what, 'type');
+      let type: unknown;
+      try {
+        type = value.type;
+      } catch {
+        return unreadable();
+      }
+      return unknownType(type);
     }
     return fail('invalidMessage', `${param}: ${issue ? explain(issue) : 'invalid'}`, param);
   }
-  const message = parsed.data as { type: string } & Record<string, unknown>;
-  let broken: ProtocolError | undefined;
-  try {
-    // The rules read the input as sent, not zod's output: zod drops a "__proto__" key from a
-    // record without a word, which would turn a refusal into silent loss.
-    broken = checkRules(value as { type: string } & Record<string, unknown>);
-  } catch {
-    return fail('malformed', 'frame could not be read');
-  }
-  if (broken) return fail(broken.code, broken.message, broken.param);
-  return { ok: true, message: message as z.infer<C> };
+  // The rules read the input as sent, not zod's output: zod drops a "__proto__" key from a
+  // record without a word, which would turn a refusal into silent loss.
+  return checkContent(value, parsed.data as z.infer<C>);
 }
 
 /**
