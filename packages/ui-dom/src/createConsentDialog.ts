@@ -146,6 +146,7 @@ export function createConsentDialog(options: ConsentDialogOptions = {}): Consent
     request: ConsentRequest,
     respond: (decision: ConsentDecision) => void,
     fail?: (reason: string) => void,
+    displayed?: () => void,
   ) => {
     const doc = options.document ?? (globalThis as { document?: Document }).document;
     if (!doc || typeof doc.createElement !== 'function') {
@@ -196,10 +197,13 @@ export function createConsentDialog(options: ConsentDialogOptions = {}): Consent
         slot.teardown(false);
         throw error;
       }
+      displayed?.();
     } else {
       loadView()
         .then((view) => {
-          if (!over) shown = open(view);
+          if (over) return;
+          shown = open(view);
+          displayed?.();
         })
         .catch((error: unknown) => {
           if (over) return;
@@ -210,5 +214,5 @@ export function createConsentDialog(options: ConsentDialogOptions = {}): Consent
     return () => slot.teardown(true);
   };
 
-  return { show, preload: () => loadView().then(() => undefined) };
+  return { show, reportsDisplay: true, preload: () => loadView().then(() => undefined) };
 }

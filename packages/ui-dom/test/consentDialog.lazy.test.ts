@@ -25,6 +25,13 @@ afterEach(() => {
 
 const hosts = () => document.querySelectorAll(mod.CONSENT_DIALOG_TAG);
 const dialogShown = () => vi.waitFor(() => expect(hosts()).toHaveLength(1));
+/** The `terms` statuses the visitor sent the service, in order. */
+const termsSignals = (
+  sent: readonly { type: string; name?: string; properties?: unknown }[] = [],
+) =>
+  sent
+    .filter((m) => m.type === 'signal' && m.name === 'terms')
+    .map((m) => (m.properties as { status: string }).status);
 /** Long enough for a pending import to have settled. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -72,6 +79,27 @@ describe('createConsentDialog before its code is loaded', () => {
     expect(second).toHaveBeenCalledWith('declined');
     expect(first).not.toHaveBeenCalled();
     expect(document.activeElement?.id).toBe('opener');
+  });
+
+  it('the agent hears "displayed" when the dialog is on screen, not when it was asked for', async () => {
+    const clock = new SimulatedClock();
+    const service = createMockService({ clock });
+    const visitor = createVisitor({
+      transport: service.transport,
+      clock,
+      ui: mod.createConsentDialog({ locale: 'en' }),
+    });
+    visitor.init({ groupId: 'acme', visitorId: 'alice-42' });
+    visitor.connect();
+    clock.increment(0);
+    service.current?.push({ type: 'showTerms', id: 1, sessionKey: 'case-1' });
+    expect(visitor.getSnapshot().terms).toBe('shown');
+    expect(hosts()).toHaveLength(0);
+    expect(termsSignals(service.current?.sent)).toEqual([]);
+    await dialogShown();
+    expect(termsSignals(service.current?.sent)).toEqual(['displayed']);
+    hosts()[0]?.shadowRoot?.querySelector<HTMLButtonElement>('button.decline')?.click();
+    expect(termsSignals(service.current?.sent)).toEqual(['displayed', 'declined']);
   });
 
   it('after the first load, show opens the dialog synchronously again', async () => {
@@ -123,8 +151,12 @@ describe('createConsentDialog when its code cannot be loaded', () => {
     expect(visitor.getSnapshot().terms).toBe('shown');
     await vi.waitFor(() => expect(shown).toHaveLength(1));
     expect(shown[0]).toEqual(expect.objectContaining({ sessionKey: 'case-1', termsUrl: '/t' }));
-    // The app answers it as a custom UI would.
+    // The dialog never appeared, so the agent was never told it was displayed.
+    expect(termsSignals(service.current?.sent)).toEqual([]);
+    // The app shows and answers it as a custom UI would.
+    expect(visitor.termsDisplayed()).toBe(true);
     expect(visitor.acceptTerms()).toBe(true);
     expect(visitor.getSnapshot().terms).not.toBe('shown');
+    expect(termsSignals(service.current?.sent)).toEqual(['displayed', 'accepted']);
   });
 });

@@ -4,6 +4,8 @@ import type { ConsentDecision, ConsentRequest, ConsentUI } from './consentUI.js'
 /** What the consent dialog tells the visitor machine. */
 export type ConsentEvent =
   | { type: 'consent.answered'; decision: ConsentDecision }
+  /** The dialog is on screen: the agent may hear "displayed". */
+  | { type: 'consent.displayed' }
   /** The dialog could not show (it threw, or said so later); the machine hands the request to the app. */
   | { type: 'consent.failed'; reason: string };
 
@@ -19,7 +21,13 @@ export function createConsentActor(ui: ConsentUI) {
   return fromCallback<{ type: 'consent.none' }, ConsentRequest, ConsentEvent>(
     ({ input, sendBack }) => {
       let over = false;
+      let shown = false;
       let hide: (() => void) | undefined;
+      const displayed = () => {
+        if (over || shown) return;
+        shown = true;
+        sendBack({ type: 'consent.displayed' });
+      };
       const fail = (reason: string) => {
         if (over) return;
         over = true;
@@ -37,7 +45,9 @@ export function createConsentActor(ui: ConsentUI) {
               sendBack({ type: 'consent.answered', decision });
             },
             fail,
+            displayed,
           ) ?? undefined;
+        if (!ui.reportsDisplay) displayed();
       } catch (error) {
         fail(error instanceof Error ? error.message : String(error));
       }

@@ -32,10 +32,20 @@ export interface ConsentUI {
    *
    * A dialog that cannot show throws; one that finds out later (its code failed to load)
    * calls `fail` instead (core always passes it). Either way core hands the request to the app (`showTerms`).
+   *
+   * Core tells the agent the terms are displayed once `show` returns, unless the dialog
+   * sets {@link ConsentUI.reportsDisplay}: then it calls `displayed` when it is on screen.
    */
   show(
     request: ConsentRequest,
     respond: (decision: ConsentDecision) => void,
     fail?: (reason: string) => void,
+    displayed?: () => void,
   ): (() => void) | undefined;
+  /**
+   * Set by a dialog that may appear later than `show` returns (its code loads on demand):
+   * it calls `show`'s `displayed` once the visitor can see it, and the agent hears
+   * "displayed" then — never for a dialog that failed to appear.
+   */
+  readonly reportsDisplay?: boolean;
 }

@@ -125,6 +125,7 @@ export const SAMPLE_EVENTS: readonly ModelEvent[] = [
     type: 'socket.invalid',
     error: { code: 'invalidMessage', message: 'unknown message type "bogus"', param: 'type' },
   },
+  { type: 'consent.displayed' },
   { type: 'consent.answered', decision: 'accepted' },
   { type: 'consent.answered', decision: 'declined' },
   { type: 'consent.failed', reason: DIALOG_FAILURE },
@@ -239,6 +240,9 @@ export function modelEvents(
         return online && leadIn.sent;
       case 'consent.failed':
         return leadIn.dialogOpened;
+      case 'consent.displayed':
+        // A dialog appears once (its actor ignores a second report).
+        return state.context.request?.displayed === false;
       case 'socket.showTerms':
         return connected;
       case 'socket.closed':

@@ -28,21 +28,36 @@ import {
 import type { Effects, Stepper, VisitorSnapshot } from './pureStep.js';
 import { modelKey, type VisitorPath } from './visitorModel.js';
 
-/** A consent dialog for tests: remembers what it shows and lets the test answer or break it. */
+/**
+ * A consent dialog for tests: remembers what it shows and lets the test answer or break it.
+ * Like ui-dom's, whose code may still be loading, it says itself when it is on screen.
+ */
 class TestDialog implements ConsentUI {
+  readonly reportsDisplay = true;
   shows = 0;
   /** The dialog on screen, if any. */
-  open: { request: ConsentRequest; respond: (decision: ConsentDecision) => void } | undefined;
+  open:
+    | {
+        request: ConsentRequest;
+        respond: (decision: ConsentDecision) => void;
+        displayed: (() => void) | undefined;
+      }
+    | undefined;
   /** Throw in the next `show`, as a broken dialog would. */
   failNext = false;
 
-  show(request: ConsentRequest, respond: (decision: ConsentDecision) => void) {
+  show(
+    request: ConsentRequest,
+    respond: (decision: ConsentDecision) => void,
+    _fail?: (reason: string) => void,
+    displayed?: () => void,
+  ) {
     this.shows += 1;
     if (this.failNext) {
       this.failNext = false;
       throw new Error(DIALOG_FAILURE);
     }
-    const open = { request, respond };
+    const open = { request, respond, displayed };
     this.open = open;
     return () => {
       if (this.open === open) this.open = undefined;
@@ -439,6 +454,12 @@ export class PathRunner {
         const open = this.#dialog.open;
         expect(open, `${this.#where}: no dialog on screen to answer`).toBeDefined();
         open?.respond(event.decision);
+        return;
+      }
+      case 'consent.displayed': {
+        const open = this.#dialog.open;
+        expect(open, `${this.#where}: no dialog to appear`).toBeDefined();
+        open?.displayed?.();
         return;
       }
       case AFTER_RETRY:

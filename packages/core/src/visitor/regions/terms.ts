@@ -125,7 +125,6 @@ export const termsRegion = {
       },
       states: {
         dialog: {
-          entry: [{ type: 'transmit', params: termsSignal('displayed') }, 'markDisplayed'],
           invoke: {
             src: 'consentDialog',
             input: ({ context }) => context.request!.view,
@@ -134,6 +133,10 @@ export const termsRegion = {
             // The dialog reports progress itself; the app's own terms signals must not
             // tear it down.
             SIGNAL_AGENT: {},
+            // Once the visitor can see it: a dialog whose code is still loading is not yet.
+            'consent.displayed': {
+              actions: [{ type: 'transmit', params: termsSignal('displayed') }, 'markDisplayed'],
+            },
             'consent.answered': answerTransitions,
             // acceptTerms() / declineTerms() answer the dialog's request the same way;
             // it is already on screen, so "displayed" changes nothing.
