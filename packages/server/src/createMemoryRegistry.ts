@@ -142,6 +142,20 @@ export function createMemoryRegistry(): PresenceRegistry {
       : { epoch: v.epoch, connectionId: to.connectionId };
   };
 
+  const touch = (v: StoredVisitor, connectionId: string, at: number) => {
+    const conn = v.connections.get(connectionId);
+    if (!conn) return undefined;
+    conn.lastActiveAt = at;
+    conn.seq = ++seq;
+    v.lastActiveAt = at;
+    return v.focusedConnectionId === connectionId ? undefined : moveFocus(v, conn);
+  };
+
+  const setPresence = (v: StoredVisitor, data: Record<string, string>, at: number) => {
+    v.presence = { ...data };
+    v.lastActiveAt = Math.max(v.lastActiveAt, at);
+  };
+
   return {
     async connect({ groupId, visitorId, connectionId, visible, at }) {
       let group = groups.get(groupId);
@@ -189,12 +203,15 @@ export function createMemoryRegistry(): PresenceRegistry {
 
     async touch({ groupId, visitorId, connectionId, at }) {
       const v = find(groupId, visitorId);
-      const conn = v?.connections.get(connectionId);
-      if (!v || !conn) return undefined;
-      conn.lastActiveAt = at;
-      conn.seq = ++seq;
-      v.lastActiveAt = at;
-      return v.focusedConnectionId === connectionId ? undefined : moveFocus(v, conn);
+      return v && touch(v, connectionId, at);
+    },
+
+    async recordPresence({ groupId, visitorId, connectionId, data, at }) {
+      const v = find(groupId, visitorId);
+      if (!v) return { stored: false };
+      const focus = touch(v, connectionId, at);
+      setPresence(v, data, at);
+      return focus ? { stored: true, focus } : { stored: true };
     },
 
     async disconnect({ groupId, visitorId, connectionId, at }) {
@@ -216,8 +233,7 @@ export function createMemoryRegistry(): PresenceRegistry {
     async setPresence({ groupId, visitorId, data, at }) {
       const v = find(groupId, visitorId);
       if (!v) return false;
-      v.presence = { ...data };
-      v.lastActiveAt = Math.max(v.lastActiveAt, at);
+      setPresence(v, data, at);
       return true;
     },
 
