@@ -8,6 +8,8 @@ import type { AgentMessage, VisitorMessage } from './frameGate.js';
 // accept, with the same result (test/hotFrames.test.ts checks both with fast-check against
 // the schemas). Anything else — a bad frame, an unusual one, another type — returns
 // `undefined` and goes to `parseMessage`, which stays the one place refusals are worded.
+// A frame that passes has exactly the keys its schema names, so the decoded value itself is
+// what zod would have built: it is returned as is, without a copy.
 
 type Json = Record<string, unknown>;
 
@@ -45,34 +47,26 @@ export function hotVisitorFrame(value: unknown): VisitorMessage | undefined {
       if (keyCount(value) !== 2 || !isRecord(data) || checkPresence(data) !== undefined) {
         return undefined;
       }
-      return { type: 'presence', data: data as Record<string, string> };
+      return value as VisitorMessage;
     }
     case 'ack': {
       const { id, status } = value;
       if (!isRequestId(id)) return undefined;
-      if (status === undefined) return keyCount(value) === 2 ? { type: 'ack', id } : undefined;
-      return status === 'busy' && keyCount(value) === 3
-        ? { type: 'ack', id, status: 'busy' }
-        : undefined;
+      const keys = status === undefined ? 2 : status === 'busy' ? 3 : 0;
+      return keyCount(value) === keys ? (value as VisitorMessage) : undefined;
     }
     case 'visibility':
       return typeof value.visible === 'boolean' && keyCount(value) === 2
-        ? { type: 'visibility', visible: value.visible }
+        ? (value as VisitorMessage)
         : undefined;
     case 'signal': {
       const { name, properties } = value;
       if (keyCount(value) !== 3 || !isRecord(properties)) return undefined;
-      if (checkSignal(name, properties) !== undefined) return undefined;
-      return {
-        type: 'signal',
-        name: name as string,
-        properties: properties as Record<string, string>,
-      };
+      return checkSignal(name, properties) === undefined ? (value as VisitorMessage) : undefined;
     }
     case 'ping':
-      return keyCount(value) === 1 ? { type: 'ping' } : undefined;
     case 'pong':
-      return keyCount(value) === 1 ? { type: 'pong' } : undefined;
+      return keyCount(value) === 1 ? (value as VisitorMessage) : undefined;
     default:
       return undefined;
   }
@@ -92,19 +86,11 @@ export function hotAgentFrame(value: unknown): AgentMessage | undefined {
       const { id, visitorId, name, properties } = value;
       if (keyCount(value) !== 5 || !isRequestId(id) || !isRecord(properties)) return undefined;
       if (checkId('visitorId', visitorId) !== undefined) return undefined;
-      if (checkSignal(name, properties) !== undefined) return undefined;
-      return {
-        type: 'signal',
-        id,
-        visitorId: visitorId as string,
-        name: name as string,
-        properties: properties as Record<string, string>,
-      };
+      return checkSignal(name, properties) === undefined ? (value as AgentMessage) : undefined;
     }
     case 'ping':
-      return keyCount(value) === 1 ? { type: 'ping' } : undefined;
     case 'pong':
-      return keyCount(value) === 1 ? { type: 'pong' } : undefined;
+      return keyCount(value) === 1 ? (value as AgentMessage) : undefined;
     default:
       return undefined;
   }
