@@ -236,14 +236,12 @@ export async function createPresenceServer(
   function forgetSocket(this: WebSocket) {
     sockets.delete(this);
   }
-  const slowConsumer = (meta: PeerMeta) => {
+  const slowClient = (who: string) => (meta: PeerMeta) => {
     metrics.inc(METRIC_NAMES.rejections, { reason: 'slowConsumer' });
-    log.debug({ origin: meta.origin }, 'client stopped reading; connection dropped');
+    log.debug({ origin: meta.origin }, `${who} stopped reading; connection dropped`);
   };
-  const slowViewer = (meta: PeerMeta) => {
-    metrics.inc(METRIC_NAMES.rejections, { reason: 'slowConsumer' });
-    log.debug({ origin: meta.origin }, 'session client stopped reading; connection dropped');
-  };
+  const slowConsumer = slowClient('client');
+  const slowViewer = slowClient('session client');
   const attachSession = (ws: WebSocket, socket: Duplex, meta: PeerMeta) => {
     sockets.add(ws);
     ws.on('close', forgetSocket);
