@@ -175,6 +175,19 @@ export function createRedisRegistry(options: RedisRegistryOptions): RedisRegistr
       return (await run<number>('setPresence', [vkey], [JSON.stringify(data), String(at)])) === 1;
     },
 
+    async recordPresence({ groupId, visitorId, connectionId, data, at }) {
+      const [vkey, ckey] = visitorKeys(groupId, visitorId);
+      const [stored, epoch, previous] = await run<[number, number, string]>(
+        'recordPresence',
+        [vkey, ckey, keys.epoch(groupId)],
+        [connectionId, String(at), JSON.stringify(data)],
+      );
+      if (stored !== 1) return { stored: false };
+      return epoch === 0
+        ? { stored: true }
+        : { stored: true, focus: focusChange(epoch, connectionId, previous) };
+    },
+
     async setVisibility({ groupId, visitorId, connectionId, visible, at }) {
       const keysOf = visitorKeys(groupId, visitorId);
       const reply = await run<[string, number, string] | null>('setVisibility', keysOf, [

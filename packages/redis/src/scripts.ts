@@ -7,6 +7,7 @@ export const SCRIPT_NAMES = [
   'touch',
   'disconnect',
   'setPresence',
+  'recordPresence',
   'setVisibility',
   'markAway',
   'setSessionKey',

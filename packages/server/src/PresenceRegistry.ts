@@ -78,6 +78,14 @@ export interface DisconnectResult {
   visibilityChanged: boolean;
 }
 
+/** What {@link PresenceRegistry.recordPresence} did. */
+export interface PresenceResult {
+  /** The visitor is known and its presence data was stored. */
+  stored: boolean;
+  /** Focus moved to the connection that sent it, which lacked it. */
+  focus?: FocusChange;
+}
+
 export interface VisibilityResult {
   visibility: Visibility;
   changed: boolean;
@@ -142,6 +150,15 @@ export interface PresenceRegistry {
   disconnect(input: ConnectionKey & { at: number }): Promise<DisconnectResult>;
   /** Stores the latest presence data. Returns false if the visitor is not known. */
   setPresence(input: VisitorKey & { data: Record<string, string>; at: number }): Promise<boolean>;
+  /**
+   * A connection's `presence` in one step: {@link PresenceRegistry.touch} (activity, and
+   * focus if the connection lacked it) and {@link PresenceRegistry.setPresence}, as if
+   * called one after the other with nothing in between. A shared store does both in one
+   * round trip.
+   */
+  recordPresence(
+    input: ConnectionKey & { data: Record<string, string>; at: number },
+  ): Promise<PresenceResult>;
   /** Sets one connection's visibility and returns the visitor's. */
   setVisibility(
     input: ConnectionKey & { visible: boolean; at: number },

@@ -13,14 +13,24 @@ interface StoredConnection extends ConnectionRecord {
 }
 
 interface StoredVisitor extends Omit<VisitorRecord, 'connections'> {
-  connections: Map<string, StoredConnection>;
+  // An array, not a Map: a visitor has one connection or a few tabs' worth, and a Map costs
+  // ~180 bytes per visitor even with one entry.
+  connections: StoredConnection[];
+}
+
+/** Presence of a visitor that sent none yet: shared, as it is replaced, never changed. */
+const NO_PRESENCE: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+function connectionOf(v: StoredVisitor, connectionId: string): StoredConnection | undefined {
+  for (const c of v.connections) if (c.connectionId === connectionId) return c;
+  return undefined;
 }
 
 // Assignments, not rest and spread patterns: in Node 20 `{ ...rest, more }` takes a slow path
 // (~2.7 µs a copy against ~0.1 µs), and every request an agent sends copies a record.
 function copy(v: StoredVisitor): VisitorRecord {
   const connections: ConnectionRecord[] = [];
-  for (const c of v.connections.values()) {
+  for (const c of v.connections) {
     connections.push({
       connectionId: c.connectionId,
       visible: c.visible,
@@ -120,8 +130,8 @@ export function createMemoryRegistry(): PresenceRegistry {
 
   // Visible if any open connection is; a visitor with none keeps what it had.
   const recompute = (v: StoredVisitor, at: number): boolean => {
-    if (v.connections.size === 0) return false;
-    const anyVisible = [...v.connections.values()].some((c) => c.visible);
+    if (v.connections.length === 0) return false;
+    const anyVisible = v.connections.some((c) => c.visible);
     const before: Visibility = v.visibility;
     if (anyVisible) {
       v.visibility = 'visible';
@@ -137,9 +147,23 @@ export function createMemoryRegistry(): PresenceRegistry {
     const previous = v.focusedConnectionId;
     v.epoch = nextEpoch(v.groupId);
     v.focusedConnectionId = to.connectionId;
-    return previous !== undefined && v.connections.has(previous)
+    return previous !== undefined && connectionOf(v, previous)
       ? { epoch: v.epoch, connectionId: to.connectionId, previousConnectionId: previous }
       : { epoch: v.epoch, connectionId: to.connectionId };
+  };
+
+  const touch = (v: StoredVisitor, connectionId: string, at: number) => {
+    const conn = connectionOf(v, connectionId);
+    if (!conn) return undefined;
+    conn.lastActiveAt = at;
+    conn.seq = ++seq;
+    v.lastActiveAt = at;
+    return v.focusedConnectionId === connectionId ? undefined : moveFocus(v, conn);
+  };
+
+  const setPresence = (v: StoredVisitor, data: Record<string, string>, at: number) => {
+    v.presence = { ...data };
+    v.lastActiveAt = Math.max(v.lastActiveAt, at);
   };
 
   return {
@@ -155,9 +179,9 @@ export function createMemoryRegistry(): PresenceRegistry {
         v = {
           groupId,
           visitorId,
-          connections: new Map(),
+          connections: [],
           epoch: 0,
-          presence: {},
+          presence: NO_PRESENCE,
           // A brand-new hidden visitor counts as turning hidden now.
           visibility: 'visible',
           lastActiveAt: at,
@@ -174,7 +198,9 @@ export function createMemoryRegistry(): PresenceRegistry {
         lastActiveAt: at,
         seq: ++seq,
       };
-      v.connections.set(connectionId, conn);
+      const same = v.connections.findIndex((c) => c.connectionId === connectionId);
+      if (same >= 0) v.connections.splice(same, 1);
+      v.connections.push(conn);
       delete v.disconnectedAt;
       v.lastActiveAt = at;
       const focus = moveFocus(v, conn);
@@ -189,24 +215,29 @@ export function createMemoryRegistry(): PresenceRegistry {
 
     async touch({ groupId, visitorId, connectionId, at }) {
       const v = find(groupId, visitorId);
-      const conn = v?.connections.get(connectionId);
-      if (!v || !conn) return undefined;
-      conn.lastActiveAt = at;
-      conn.seq = ++seq;
-      v.lastActiveAt = at;
-      return v.focusedConnectionId === connectionId ? undefined : moveFocus(v, conn);
+      return v && touch(v, connectionId, at);
+    },
+
+    async recordPresence({ groupId, visitorId, connectionId, data, at }) {
+      const v = find(groupId, visitorId);
+      if (!v) return { stored: false };
+      const focus = touch(v, connectionId, at);
+      setPresence(v, data, at);
+      return focus ? { stored: true, focus } : { stored: true };
     },
 
     async disconnect({ groupId, visitorId, connectionId, at }) {
       const v = find(groupId, visitorId);
-      if (!v?.connections.delete(connectionId)) return { visibilityChanged: false };
+      const index = v ? v.connections.findIndex((c) => c.connectionId === connectionId) : -1;
+      if (!v || index < 0) return { visibilityChanged: false };
+      v.connections.splice(index, 1);
       let focus: FocusChange | undefined;
       if (v.focusedConnectionId === connectionId) {
         delete v.focusedConnectionId;
-        const next = mostRecent(v.connections.values());
+        const next = mostRecent(v.connections);
         if (next) focus = moveFocus(v, next);
       }
-      if (v.connections.size === 0) v.disconnectedAt = at;
+      if (v.connections.length === 0) v.disconnectedAt = at;
       const visibilityChanged = recompute(v, at);
       return focus
         ? { visitor: copy(v), focus, visibilityChanged }
@@ -216,14 +247,13 @@ export function createMemoryRegistry(): PresenceRegistry {
     async setPresence({ groupId, visitorId, data, at }) {
       const v = find(groupId, visitorId);
       if (!v) return false;
-      v.presence = { ...data };
-      v.lastActiveAt = Math.max(v.lastActiveAt, at);
+      setPresence(v, data, at);
       return true;
     },
 
     async setVisibility({ groupId, visitorId, connectionId, visible, at }) {
       const v = find(groupId, visitorId);
-      const conn = v?.connections.get(connectionId);
+      const conn = v && connectionOf(v, connectionId);
       if (!v || !conn) return undefined;
       conn.visible = visible;
       const changed = recompute(v, at);
@@ -269,7 +299,7 @@ export function createMemoryRegistry(): PresenceRegistry {
     async forget({ groupId, visitorId, disconnectedAt }) {
       const group = groups.get(groupId);
       const v = group?.visitors.get(visitorId);
-      if (!group || !v || v.connections.size > 0) return false;
+      if (!group || !v || v.connections.length > 0) return false;
       if (disconnectedAt !== undefined && v.disconnectedAt !== disconnectedAt) return false;
       group.visitors.delete(visitorId);
       group.ids.splice(firstAfter(group.ids, visitorId, true), 1);
@@ -280,7 +310,7 @@ export function createMemoryRegistry(): PresenceRegistry {
     async countConnections() {
       let n = 0;
       for (const group of groups.values()) {
-        for (const v of group.visitors.values()) n += v.connections.size;
+        for (const v of group.visitors.values()) n += v.connections.length;
       }
       return n;
     },

@@ -9,7 +9,7 @@ export type {
   PresenceCluster,
 } from './cluster/PresenceCluster.js';
 export { createMemoryRegistry } from './createMemoryRegistry.js';
-export { createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
+export { type Counter, createMetrics, METRIC_NAMES, type Metrics } from './createMetrics.js';
 export {
   createPresenceHub,
   type PresenceHub,

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { Peer } from '@beckon/core';
+import type { Peer, PeerMeta } from '@beckon/core';
 import { type RawData, WebSocket } from 'ws';
 
 /** Clients that stop reading are cut off once this much is queued for them. */
@@ -64,14 +64,17 @@ export class WsPeer implements Peer {
   private readonly ws: WebSocket;
   private readonly socket: Duplex;
   private readonly batch: (socket: Duplex) => boolean;
-  private readonly onSlowConsumer: () => void;
+  private readonly onSlowConsumer: (meta: PeerMeta) => void;
+  private readonly meta: PeerMeta;
   private readonly maxBuffered: number;
 
   constructor(
     ws: WebSocket,
     socket: Duplex,
     batch: (socket: Duplex) => boolean,
-    onSlowConsumer: () => void,
+    /** The client stopped reading and is cut off; one function for every peer, told which. */
+    onSlowConsumer: (meta: PeerMeta) => void,
+    meta: PeerMeta = {},
     /** Bytes queued for the client past which it is cut off. Default 4 MiB. */
     maxBuffered: number = MAX_BUFFERED_BYTES,
   ) {
@@ -79,6 +82,7 @@ export class WsPeer implements Peer {
     this.socket = socket;
     this.batch = batch;
     this.onSlowConsumer = onSlowConsumer;
+    this.meta = meta;
     this.maxBuffered = maxBuffered;
   }
 
@@ -93,7 +97,7 @@ export class WsPeer implements Peer {
     // Measured at a turn's first write, before this turn's own: a burst relayed within one
     // turn is not the client's fault, a backlog the kernel would not take from earlier is.
     if (this.batch(this.socket) && ws.bufferedAmount > this.maxBuffered) {
-      this.onSlowConsumer();
+      this.onSlowConsumer(this.meta);
       ws.terminate();
       return;
     }

@@ -236,6 +236,50 @@ describe('operations', () => {
     await hub.close();
   });
 
+  it('pings a large server in slices, letting I/O run between them, and pings everyone', async () => {
+    // A hand-driven clock for the heartbeat; the slices follow each other on setImmediate.
+    let at = 0;
+    let beat: (() => void) | undefined;
+    const clock = {
+      setTimeout: (fn: () => void, ms: number) => {
+        if (ms === 1_000) beat = fn;
+        return {};
+      },
+      clearTimeout: () => {},
+    };
+    const hub = createPresenceHub({
+      groups: GROUPS,
+      logLevel: 'silent',
+      heartbeatMs: 1_000,
+      now: () => at,
+      clock,
+    });
+    const n = 700;
+    let pings = 0;
+    const pinged = new Set<number>();
+    for (let i = 0; i < n; i++) {
+      hub.accept({
+        send: () => {},
+        close: () => {},
+        onMessage: () => {},
+        onClose: () => {},
+        ping: () => {
+          pings += 1;
+          pinged.add(i);
+        },
+      });
+    }
+    at = 1_000;
+    beat?.();
+    // Not all in one go: the first slice now, the rest on later turns.
+    expect(pings).toBeGreaterThan(0);
+    expect(pings).toBeLessThan(n);
+    await vi.waitFor(() => expect(pinged.size).toBe(n));
+    // Each connection once per round.
+    expect(pings).toBe(n);
+    await hub.close();
+  });
+
   it('pings a silent in-process peer at protocol level and drops it after two intervals', async () => {
     const hub = createPresenceHub({ groups: GROUPS, logLevel: 'silent', heartbeatMs: 100 });
     const peer = (answersPings: boolean) => {

@@ -38,6 +38,10 @@ describe('a handler that throws', () => {
         if (input.visitorId === 'cursed') throw new Error('registry down');
         return base.setPresence(input);
       },
+      async recordPresence(input) {
+        if (input.visitorId === 'cursed') throw new Error('registry down');
+        return base.recordPresence(input);
+      },
     };
     const server = await startServer({ registry });
     const agent = await connectAgent(server);

@@ -37,6 +37,20 @@ local function move_focus(vkey, ckey, epoch_key, to)
   return epoch, false
 end
 
+-- Records activity of connection `id` at `at`; it takes focus if it lacked it. Returns
+-- false for an unknown connection; else true, and the epoch and the connection that lost
+-- focus (as move_focus) when focus moved.
+local function touch_connection(vkey, ckey, epoch_key, id, at)
+  local raw = redis.call('HGET', ckey, id)
+  if not raw then return false end
+  local visible, connected_at, _, _, order = parse_connection(raw)
+  local seq = redis.call('HINCRBY', vkey, 'q', 1)
+  redis.call('HSET', ckey, id, visible .. '|' .. connected_at .. '|' .. at .. '|' .. seq .. '|' .. order)
+  redis.call('HSET', vkey, 'a', at)
+  if redis.call('HGET', vkey, 'f') == id then return true end
+  return true, move_focus(vkey, ckey, epoch_key, id)
+end
+
 -- Visible if any open connection is; hidden from `at` when the last visible one went; a
 -- visitor with no connection keeps what it had. Returns whether the visibility changed.
 local function recompute_visibility(vkey, ckey, at)

@@ -79,12 +79,17 @@ export function createConnectionIO(ctx: HubContext, hooks: ClosingHooks): Connec
   const { closeTimeoutMs } = ctx.settings;
   // Closed by us, not yet by the peer: still holding a socket, so still counted.
   const closing = new Set<Conn>();
+  const framesOut = {
+    visitor: metrics.counter(METRIC_NAMES.messagesOut, { role: 'visitor' }),
+    agent: metrics.counter(METRIC_NAMES.messagesOut, { role: 'agent' }),
+    unknown: metrics.counter(METRIC_NAMES.messagesOut, { role: 'unknown' }),
+  };
 
   const sendText = (conn: Conn, text: string): boolean => {
     if (conn.phase === 'closed') return false;
     try {
       conn.peer.send(text);
-      metrics.inc(METRIC_NAMES.messagesOut, { role: conn.role ?? 'unknown' });
+      framesOut[conn.role ?? 'unknown'].inc();
       return true;
     } catch (error) {
       log.debug({ err: error, connectionId: conn.id }, 'send failed');

@@ -4,13 +4,16 @@ import {
   FromAgent,
   FromVisitor,
   LIMITS,
+  type ParseResult,
   PROTOCOL_VERSION,
   type ProtocolError,
   parseMessage,
 } from '@beckon/core/protocol';
+import type { z } from 'zod';
 import { METRIC_NAMES } from '../createMetrics.js';
 import type { Conn } from './Conn.js';
 import type { ConnectionIO } from './connectionIO.js';
+import { hotAgentFrame, hotVisitorFrame } from './hotFrames.js';
 import type { HubContext } from './hubContext.js';
 
 export type VisitorMessage = Exclude<FromVisitor, { type: 'hello' }>;
@@ -25,6 +28,8 @@ export interface FrameHandlers {
   visitor(conn: Conn, message: VisitorMessage): Promise<void>;
   agent(conn: Conn, message: AgentMessage): Promise<void>;
 }
+
+const DONE = Promise.resolve();
 
 /** Bad frames tolerated per minute before a connection is closed with 4000. */
 const MAX_BAD_FRAMES = 10;
@@ -45,6 +50,26 @@ function requestIdOf(raw: string): number | undefined {
 }
 
 /**
+ * Decodes and validates a frame of a welcomed connection: the frequent kinds by hand
+ * (`hotFrames.ts`), everything else, and every refusal, by `parseMessage`. The text is
+ * decoded once either way.
+ */
+function parseFrame<C extends typeof FromVisitor | typeof FromAgent>(
+  raw: string,
+  hot: (value: unknown) => z.infer<C> | undefined,
+  channel: C,
+): ParseResult<z.infer<C>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return parseMessage(raw, channel);
+  }
+  const message = hot(value);
+  return message === undefined ? parseMessage(value, channel) : { ok: true, message };
+}
+
+/**
  * Every check a frame passes before a handler sees it: the size cap, the rate limit, text
  * only, a valid message of the connection's role, and `hello` first and only once. Bad
  * frames get a typed answer; too many close the connection.
@@ -60,6 +85,11 @@ export function createFrameGate(
 ): { onFrame(conn: Conn, data: string | Uint8Array): void } {
   const { metrics, now } = ctx;
   const { send } = io;
+  const framesIn = {
+    visitor: metrics.counter(METRIC_NAMES.messagesIn, { role: 'visitor' }),
+    agent: metrics.counter(METRIC_NAMES.messagesIn, { role: 'agent' }),
+    unknown: metrics.counter(METRIC_NAMES.messagesIn, { role: 'unknown' }),
+  };
 
   /** Answers a bad frame; repeated bad frames close the connection. */
   const badFrame = (conn: Conn, error: ProtocolError, raw: string | undefined, reason?: string) => {
@@ -154,7 +184,7 @@ export function createFrameGate(
     }
     const t = now();
     conn.lastSeen = t;
-    metrics.inc(METRIC_NAMES.messagesIn, { role: conn.role ?? 'unknown' });
+    framesIn[conn.role ?? 'unknown'].inc();
     const wait = conn.limiter.take(t);
     if (wait > 0) {
       conn.limitedStreak += 1;
@@ -195,7 +225,7 @@ export function createFrameGate(
       return;
     }
     if (conn.role === 'agent') {
-      const result = parseMessage(data, FromAgent);
+      const result = parseFrame(data, hotAgentFrame, FromAgent);
       if (!result.ok) return badFrame(conn, result.error, data);
       const m = result.message;
       if (m.type === 'hello') {
@@ -226,7 +256,7 @@ export function createFrameGate(
         'agent frame',
       );
     } else {
-      const result = parseMessage(data, FromVisitor);
+      const result = parseFrame(data, hotVisitorFrame, FromVisitor);
       if (!result.ok) return badFrame(conn, result.error, data);
       const m = result.message;
       if (m.type === 'hello') {
@@ -238,9 +268,7 @@ export function createFrameGate(
       }
       io.enqueue(
         conn,
-        async () => {
-          if (conn.phase === 'open') await handlers.visitor(conn, m);
-        },
+        () => (conn.phase === 'open' ? handlers.visitor(conn, m) : DONE),
         'visitor frame',
       );
     }

@@ -1,4 +1,4 @@
-import { type AgentLiveEvent, ErrorCode } from '@beckon/core/protocol';
+import { type AgentLiveEvent, ErrorCode, type ToAgent } from '@beckon/core/protocol';
 import type { AckMessage, UndeliveredMessage, VisitorRequest } from '../bus/BusMessage.js';
 import { METRIC_NAMES } from '../createMetrics.js';
 import type { EventBody } from './agentFanOut.js';
@@ -84,6 +84,10 @@ export function createSignalRelay(
   const { send } = io;
   /** Requests waiting for their visitor to reconnect within the grace window. */
   const held = createHeldRequests<Pending>();
+  const deliveredCount = {
+    showTerms: metrics.counter(METRIC_NAMES.signalsDelivered, { kind: 'showTerms' }),
+    signal: metrics.counter(METRIC_NAMES.signalsDelivered, { kind: 'signal' }),
+  };
   let nextId = 1;
 
   const finish = (p: Pending) => {
@@ -271,15 +275,16 @@ export function createSignalRelay(
         return;
       }
       finish(p);
-      metrics.inc(METRIC_NAMES.signalsDelivered, { kind: p.kind });
-      send(conn, {
+      deliveredCount[p.kind].inc();
+      const delivered: Extract<ToAgent, { type: 'delivered' }> = {
         type: 'delivered',
         id: p.agentRequestId,
         connectionId: m.connectionId,
         epoch: p.epoch,
-        // Only when a push went out: a visitor back before any could be sent was not woken.
-        ...(p.wake !== undefined && p.wake.devices > 0 && { woken: true as const }),
-      });
+      };
+      // Only when a push went out: a visitor back before any could be sent was not woken.
+      if (p.wake !== undefined && p.wake.devices > 0) delivered.woken = true;
+      send(conn, delivered);
     },
 
     onUndelivered(conn, m) {

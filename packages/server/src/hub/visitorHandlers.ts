@@ -50,12 +50,19 @@ export function createVisitorHandlers(
   return async (conn, m) => {
     const { groupId, visitorId } = conn;
     switch (m.type) {
-      case 'presence':
+      case 'presence': {
         conn.presence = m.data;
-        await activity(conn);
-        await registry.setPresence({ groupId, visitorId, data: m.data, at: now() });
+        const { focus: change } = await registry.recordPresence({
+          groupId,
+          visitorId,
+          connectionId: conn.id,
+          data: m.data,
+          at: now(),
+        });
+        if (change) focus.apply(groupId, visitorId, change, conn);
         emit(groupId, visitorId, { type: 'presence', data: m.data });
         return;
+      }
       case 'visibility': {
         conn.visible = m.visible;
         await activity(conn);

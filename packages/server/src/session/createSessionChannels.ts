@@ -43,7 +43,7 @@ const BAD_FRAME_WINDOW_MS = 60_000;
  *
  * @example
  * const sessions = createSessionChannels(ctx, settings);
- * wss.on('connection', (ws) => sessions.accept(new WsPeer(ws, socket, batch, onSlow)));
+ * wss.on('connection', (ws) => sessions.accept(new WsPeer(ws, socket, batch, onSlow, meta)));
  */
 export function createSessionChannels(ctx: HubContext, settings: SessionSettings): SessionChannels {
   const { metrics, log, now } = ctx;

@@ -214,6 +214,76 @@ export function registryContract(
       expect(await r.setPresence({ groupId: g, visitorId: 'nobody', data: {}, at: 1 })).toBe(false);
     });
 
+    it('recordPresence stores the data and takes focus for a connection that lacked it', async () => {
+      await conn('c1', 1000);
+      const b = await conn('c2', 1001);
+      const res = await r.recordPresence({
+        groupId: g,
+        visitorId: v,
+        connectionId: 'c1',
+        data: { url: '/a', c_step: '1' },
+        at: 1002,
+      });
+      expect(res).toEqual({
+        stored: true,
+        focus: { epoch: expect.any(Number), connectionId: 'c1', previousConnectionId: 'c2' },
+      });
+      expect(res.focus?.epoch).toBeGreaterThan(b.focus.epoch);
+      const rec = await r.get({ groupId: g, visitorId: v });
+      expect(rec).toMatchObject({
+        focusedConnectionId: 'c1',
+        epoch: res.focus?.epoch,
+        presence: { url: '/a', c_step: '1' },
+        lastActiveAt: 1002,
+      });
+      expect(rec?.connections.find((c) => c.connectionId === 'c1')?.lastActiveAt).toBe(1002);
+      // Already focused: stored, focus stays where it is.
+      expect(
+        await r.recordPresence({
+          groupId: g,
+          visitorId: v,
+          connectionId: 'c1',
+          data: { url: '/b' },
+          at: 1003,
+        }),
+      ).toEqual({ stored: true });
+      const after = await r.get({ groupId: g, visitorId: v });
+      expect(after?.presence).toEqual({ url: '/b' });
+      expect(after?.epoch).toBe(res.focus?.epoch);
+    });
+
+    it('recordPresence as touch then setPresence: unknown visitors and connections', async () => {
+      expect(
+        await r.recordPresence({
+          groupId: g,
+          visitorId: 'nobody',
+          connectionId: 'c1',
+          data: { url: '/x' },
+          at: 1,
+        }),
+      ).toEqual({ stored: false });
+      expect(await r.get({ groupId: g, visitorId: 'nobody' })).toBeUndefined();
+      // A known visitor, a connection it does not have (closed meanwhile): the data is kept,
+      // focus does not move, and time never goes backwards.
+      const a = await conn('c1', 1000);
+      expect(
+        await r.recordPresence({
+          groupId: g,
+          visitorId: v,
+          connectionId: 'gone',
+          data: { url: '/late' },
+          at: 900,
+        }),
+      ).toEqual({ stored: true });
+      const rec = await r.get({ groupId: g, visitorId: v });
+      expect(rec).toMatchObject({
+        focusedConnectionId: 'c1',
+        epoch: a.focus.epoch,
+        presence: { url: '/late' },
+        lastActiveAt: 1000,
+      });
+    });
+
     it('returns copies: mutating a result does not change the store', async () => {
       const res = await conn('c1', 1000);
       res.visitor.presence.url = '/hacked';
