@@ -1,5 +1,6 @@
 import { assign, emit, enqueueActions } from 'xstate';
 import { retryDelayAfter } from '../connection/backoff.js';
+import { closeOf, connectFail } from '../connection/connectFail.js';
 import { CloseCode } from '../wire/codes.js';
 import { agentActions } from './agentActions.js';
 import {
@@ -24,12 +25,6 @@ function resubscribe(context: AgentContext): AgentRequestDraft[] {
     for (const visitorId of context.watchedVisitors) drafts.push({ type: 'lookup', visitorId });
   }
   return drafts;
-}
-
-function closeOf(event: AgentMachineEvent): AgentConnectionError {
-  return event.type === 'socket.closed'
-    ? { code: event.code, reason: event.reason }
-    : { code: CloseCode.abnormal, reason: 'connection failed' };
 }
 
 /**
@@ -105,17 +100,8 @@ export const connectionActions = agentActions({
     );
     return { attempt, retryDelay };
   }),
-  reportRetry: emit(({ context, event }) => ({
-    type: 'connectFail' as const,
-    ...closeOf(event),
-    willRetry: true,
-    retryInMs: context.retryDelay,
-  })),
-  reportGiveUp: emit(({ event }) => ({
-    type: 'connectFail' as const,
-    ...closeOf(event),
-    willRetry: false,
-  })),
+  reportRetry: emit(({ context, event }) => connectFail(event, context.retryDelay)),
+  reportGiveUp: emit(({ event }) => connectFail(event)),
   resetAttempts: assign({ attempt: 0 }),
   // `disconnect()` is the app logging out: watches and the live view go with it.
   forget: assign({

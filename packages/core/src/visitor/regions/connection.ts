@@ -1,16 +1,11 @@
 import { assign, emit, enqueueActions, sendTo } from 'xstate';
 import { retryDelayAfter } from '../../connection/backoff.js';
+import { closeOf, connectFail } from '../../connection/connectFail.js';
 import { CloseCode } from '../../wire/codes.js';
 import { isPushOn, isPushRegistering, send, visitorActions } from '../visitorActions.js';
 import { messageOf, type VisitorCommand } from '../visitorCommands.js';
 import type { VisitorMachineEvent } from '../visitorContext.js';
 import type { VisitorStateConfig } from '../visitorMachine.js';
-
-// Why the connection failed, as its close said (an actor that failed otherwise did not close).
-const closeOf = (event: VisitorMachineEvent) =>
-  event.type === 'socket.closed'
-    ? { reason: event.reason, code: event.code }
-    : { reason: 'connection failed', code: CloseCode.abnormal };
 
 /** The connection region's actions: the lifecycle, focus, and what the service sends. */
 export const connectionActions = visitorActions({
@@ -109,17 +104,8 @@ export const connectionActions = visitorActions({
           : context.lastDrop,
     };
   }),
-  reportRetry: emit(({ context, event }) => ({
-    type: 'connectFail' as const,
-    ...closeOf(event),
-    willRetry: true,
-    retryInMs: context.retryDelay,
-  })),
-  reportGiveUp: emit(({ event }) => ({
-    type: 'connectFail' as const,
-    ...closeOf(event),
-    willRetry: false,
-  })),
+  reportRetry: emit(({ context, event }) => connectFail(event, context.retryDelay)),
+  reportGiveUp: emit(({ event }) => connectFail(event)),
   reportNotConfigured: emit(({ event }) => ({
     type: 'notConfigured' as const,
     reason: event.type === 'socket.closed' ? event.reason : 'not configured',
