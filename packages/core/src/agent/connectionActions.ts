@@ -1,14 +1,8 @@
 import { assign, emit, enqueueActions } from 'xstate';
 import { retryDelayAfter } from '../connection/backoff.js';
 import { closeOf, connectFail } from '../connection/connectFail.js';
-import { CloseCode } from '../wire/codes.js';
 import { agentActions } from './agentActions.js';
-import {
-  type AgentConnectionError,
-  type AgentContext,
-  type AgentMachineEvent,
-  inScope,
-} from './agentContext.js';
+import { type AgentContext, inScope } from './agentContext.js';
 import { type AgentRequestDraft, requestFailure } from './agentRequest.js';
 import { allocate, transmit } from './pendingRequests.js';
 import { requestPage } from './syncRequests.js';

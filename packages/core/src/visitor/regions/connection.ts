@@ -1,10 +1,8 @@
 import { assign, emit, enqueueActions, sendTo } from 'xstate';
 import { retryDelayAfter } from '../../connection/backoff.js';
-import { closeOf, connectFail } from '../../connection/connectFail.js';
-import { CloseCode } from '../../wire/codes.js';
+import { connectFail } from '../../connection/connectFail.js';
 import { isPushOn, isPushRegistering, send, visitorActions } from '../visitorActions.js';
 import { messageOf, type VisitorCommand } from '../visitorCommands.js';
-import type { VisitorMachineEvent } from '../visitorContext.js';
 import type { VisitorStateConfig } from '../visitorMachine.js';
 
 /** The connection region's actions: the lifecycle, focus, and what the service sends. */
