@@ -2,7 +2,7 @@
 // WebSocket transport and ui-dom's consent dialog) and dist/glance-presence-agent.js (core's
 // agent and the transport). Tests import `buildIife` and bundle in memory.
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleIife } from '../../../scripts/bundleIife.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -19,22 +19,7 @@ export const BUILDS = {
  */
 export async function buildIife(side, { write = true, minify = true } = {}) {
   const { entry, out } = BUILDS[side];
-  const result = await build({
-    entryPoints: [here(entry)],
-    outfile: here(out),
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    minify,
-    sourcemap: write,
-    legalComments: 'none',
-    conditions: ['@beckon/source', 'module'],
-    write,
-    logLevel: write ? 'info' : 'warning',
-  });
-  if (write) return undefined;
-  return result.outputFiles.find((file) => file.path.endsWith('.js')).text;
+  return bundleIife({ entry: here(entry), outfile: here(out), write, minify });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -3,35 +3,23 @@
 // bundle in memory, so they never depend on a stale dist.
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleIife } from '../../../scripts/bundleIife.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
 /**
- * Bundles src/iife.ts. Workspace packages resolve to their `src` through the
- * `@beckon/source` condition; `module` must stay in the list, or xstate's CJS build is
- * picked and bundled with its require shims.
+ * Bundles src/iife.ts (see scripts/bundleIife.mjs at the root for the recipe).
  *
  * @example
  * const code = await buildIife({ write: false }); // the bundle as a string
  */
-export async function buildIife({ write = true, minify = true } = {}) {
-  const result = await build({
-    entryPoints: [here('../src/iife.ts')],
+export function buildIife({ write = true, minify = true } = {}) {
+  return bundleIife({
+    entry: here('../src/iife.ts'),
     outfile: here('../dist/beckon.iife.js'),
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    minify,
-    sourcemap: write,
-    legalComments: 'none',
-    conditions: ['@beckon/source', 'module'],
     write,
-    logLevel: write ? 'info' : 'warning',
+    minify,
   });
-  if (write) return undefined;
-  const js = result.outputFiles.find((file) => file.path.endsWith('.js'));
-  return js.text;
 }
 
 /**
