@@ -42,7 +42,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('pnpm soak --smoke', () => {
   it('survives a kill and a drain under churn with nothing lost', () => {
     expect(exitCode, output).toBe(0);
-    expect(results.faults.restarts.map((r: { mode: string }) => r.mode)).toEqual(['kill', 'drain']);
+    // Restarts alternate, a kill first, for as long as the restart phase lasts: two at
+    // least, a third when the machine restarts the service quickly.
+    const modes: string[] = results.faults.restarts.map((r: { mode: string }) => r.mode);
+    expect(modes.length).toBeGreaterThanOrEqual(2);
+    expect(modes).toEqual(modes.map((_, i) => (i % 2 === 0 ? 'kill' : 'drain')));
     for (const r of results.faults.restarts) expect(r.backMs, output).toBeGreaterThan(0);
     expect(results.requests.sent).toBeGreaterThan(0);
     expect(results.requests.silent).toBe(0);
