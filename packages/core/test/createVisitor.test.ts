@@ -512,6 +512,33 @@ describe('consent with the default UI', () => {
     expect(dialog.hidden).toBe(1);
   });
 
+  it('tells the agent displayed before the answer, whenever and however the dialog answers', () => {
+    const terms = (sent: readonly { type: string; properties?: unknown }[] = []) =>
+      sent
+        .filter((m) => m.type === 'signal')
+        .map((m) => (m.properties as { status: string }).status);
+    // A UI that answers inside show (auto-consent, a kiosk) still showed it.
+    const instant = setup({
+      ui: {
+        show(_request, respond) {
+          respond('accepted');
+          return undefined;
+        },
+      },
+    });
+    instant.connect();
+    instant.service.current?.push({ type: 'showTerms', id: 1 });
+    expect(terms(instant.service.current?.sent)).toEqual(['displayed', 'accepted']);
+
+    // A dialog that reports its own display, answered by the app before it appeared.
+    const later = setup({ ui: { reportsDisplay: true, show: () => undefined } });
+    later.connect();
+    later.service.current?.push({ type: 'showTerms', id: 1 });
+    expect(terms(later.service.current?.sent)).toEqual([]);
+    expect(later.visitor.declineTerms()).toBe(true);
+    expect(terms(later.service.current?.sent)).toEqual(['displayed', 'declined']);
+  });
+
   it('uses the agent’s session key when it gives one', () => {
     const dialog = manualUI();
     const { service, connect, take } = setup({ ui: dialog.ui });

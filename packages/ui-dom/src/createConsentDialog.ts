@@ -160,7 +160,7 @@ export function createConsentDialog(options: ConsentDialogOptions = {}): Consent
     // A second request replaces the first, but focus must still go back to where the
     // visitor was before any dialog, not into the one being replaced.
     const previous = current;
-    const returnFocusTo = previous ? previous.returnFocusTo : deepActiveElement(doc);
+    let returnFocusTo = previous ? previous.returnFocusTo : deepActiveElement(doc);
     previous?.teardown(false);
 
     // Stands for the dialog from now on, loaded or not: hiding it before the code arrived
@@ -168,7 +168,9 @@ export function createConsentDialog(options: ConsentDialogOptions = {}): Consent
     let shown: Shown | undefined;
     let over = false;
     const slot: Shown = {
-      returnFocusTo,
+      get returnFocusTo() {
+        return returnFocusTo;
+      },
       teardown(restoreFocus) {
         over = true;
         if (current === slot) current = undefined;
@@ -202,13 +204,19 @@ export function createConsentDialog(options: ConsentDialogOptions = {}): Consent
       loadView()
         .then((view) => {
           if (over) return;
+          // The visitor may have moved on while the code loaded: focus goes back to where
+          // they are when the dialog opens.
+          if (!previous) returnFocusTo = deepActiveElement(doc);
           shown = open(view);
           displayed?.();
         })
         .catch((error: unknown) => {
           if (over) return;
           slot.teardown(false);
-          fail?.(messageOf(error));
+          const reason = messageOf(error);
+          // Core always passes fail; a direct caller without one must still hear of it.
+          if (fail) fail(reason);
+          else console.error(reason);
         });
     }
     return () => slot.teardown(true);

@@ -81,6 +81,16 @@ describe('createConsentDialog before its code is loaded', () => {
     expect(document.activeElement?.id).toBe('opener');
   });
 
+  it('focus goes back to where the visitor was when the dialog opened, not when it was asked for', async () => {
+    document.body.insertAdjacentHTML('beforeend', '<input id="search">');
+    mod.createConsentDialog().show(request, vi.fn());
+    // The visitor moves on while the dialog's code loads.
+    document.querySelector<HTMLInputElement>('#search')?.focus();
+    await dialogShown();
+    hosts()[0]?.shadowRoot?.querySelector<HTMLButtonElement>('button.decline')?.click();
+    expect(document.activeElement?.id).toBe('search');
+  });
+
   it('the agent hears "displayed" when the dialog is on screen, not when it was asked for', async () => {
     const clock = new SimulatedClock();
     const service = createMockService({ clock });

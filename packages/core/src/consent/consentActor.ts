@@ -41,6 +41,9 @@ export function createConsentActor(ui: ConsentUI) {
               // A dialog may call back twice (double click); only the first answer counts.
               if (over) return;
               if (decision !== 'accepted' && decision !== 'declined') return;
+              // An answer means the visitor saw it, even from a dialog that answers inside
+              // show or never said so: the agent hears "displayed" first.
+              displayed();
               over = true;
               sendBack({ type: 'consent.answered', decision });
             },

@@ -243,6 +243,10 @@ export function modelEvents(
       case 'consent.displayed':
         // A dialog appears once (its actor ignores a second report).
         return state.context.request?.displayed === false;
+      case 'consent.answered':
+        // A visitor answers what is on screen: the actor reports "displayed" before any
+        // answer, so an answer comes after the dialog's own report in the model.
+        return state.context.request?.displayed === true;
       case 'socket.showTerms':
         return connected;
       case 'socket.closed':

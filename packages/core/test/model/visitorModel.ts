@@ -35,6 +35,8 @@ export function modelKey(snapshot: VisitorSnapshot): string {
     context.autoStart,
     context.lastDrop !== undefined,
     context.sessionViewers > 0,
+    // Whether the agent was told the request is on screen: answers wait for it.
+    context.request?.displayed === true,
     // Push guards read these; without a provider they never matter.
     context.hasPush && [context.pushNotifications, context.pushKey !== undefined],
   ]);

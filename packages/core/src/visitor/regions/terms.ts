@@ -26,6 +26,7 @@ export const termsActions = visitorActions({
   markDisplayed: assign(({ context }) =>
     context.request ? { request: { ...context.request, displayed: true } } : {},
   ),
+
   ackRequest: sendTo('socket', ({ event }) => ({
     type: 'send' as const,
     message: { type: 'ack' as const, id: event.type === 'socket.showTerms' ? event.id : -1 },
@@ -139,8 +140,33 @@ export const termsRegion = {
             },
             'consent.answered': answerTransitions,
             // acceptTerms() / declineTerms() answer the dialog's request the same way;
-            // it is already on screen, so "displayed" changes nothing.
-            CONSENT: [{ guard: 'displayed' }, ...answerTransitions],
+            // "displayed" is the dialog's to report. An answer while its code still loads
+            // tells the agent "displayed" first, as every answer follows it.
+            CONSENT: [
+              { guard: 'displayed' },
+              {
+                ...answerTransitions[0],
+                actions: [
+                  enqueueActions(({ enqueue, check }) => {
+                    if (!check('firstDisplay')) return;
+                    enqueue({ type: 'transmit', params: termsSignal('displayed') });
+                    enqueue('markDisplayed');
+                  }),
+                  ...answerTransitions[0].actions,
+                ],
+              },
+              {
+                ...answerTransitions[1],
+                actions: [
+                  enqueueActions(({ enqueue, check }) => {
+                    if (!check('firstDisplay')) return;
+                    enqueue({ type: 'transmit', params: termsSignal('displayed') });
+                    enqueue('markDisplayed');
+                  }),
+                  ...answerTransitions[1].actions,
+                ],
+              },
+            ],
             // A broken dialog must not swallow the request: hand it to the app.
             'consent.failed': { target: 'custom' },
           },
