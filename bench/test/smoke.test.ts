@@ -1,40 +1,23 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchResults } from '../src/BenchResults.js';
+import { runBench } from './runBench.js';
 
 // `pnpm bench:smoke`, end to end: the real harness (bundling, server and load processes,
 // every scenario against every server) with a few hundred connections. It proves the
 // harness works; the figures themselves are not judged here. Scenarios 1–3 run three servers:
 // Beckon, its Socket.IO peer and the bare relay.
-const bin = fileURLToPath(new URL('../bin/bench.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'beckon-bench-'));
 const out = join(dir, 'smoke.json');
 let exitCode: number | null;
-let output = '';
+let output: string;
 let results: BenchResults;
 const SERVERS = ['baseline', 'beckon', 'socketio'];
 
 beforeAll(async () => {
-  exitCode = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [bin, 'run', '--smoke', '--out', out], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
+  ({ code: exitCode, output } = await runBench(['run', '--smoke', '--out', out]));
   results = JSON.parse(readFileSync(out, 'utf8')) as BenchResults;
 }, 180_000);
 

@@ -1,39 +1,22 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBench } from './runBench.js';
 
 // `pnpm soak --smoke`, end to end: the soak's harness (a service process killed and drained
 // under churn, load processes of real visitors, agents sending requests) with 150 visitors
 // for half a minute. It proves the harness and its checks work; the soak itself (thousands
 // of visitors, minutes) stays out of the test command: docs/reliability.md has its figures.
-const bin = fileURLToPath(new URL('../bin/bench.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'beckon-soak-'));
 const out = join(dir, 'soak.json');
 let exitCode: number | null;
-let output = '';
+let output: string;
 // biome-ignore lint/suspicious/noExplicitAny: the results file is read loosely
 let results: any;
 
 beforeAll(async () => {
-  exitCode = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [bin, 'soak', '--smoke', '--out', out], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
+  ({ code: exitCode, output } = await runBench(['soak', '--smoke', '--out', out]));
   results = JSON.parse(readFileSync(out, 'utf8'));
 }, 180_000);
 

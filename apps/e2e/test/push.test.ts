@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPresenceServer, mintAgentToken, type PresenceServer } from '@beckon/server';
+import { createPresenceServer, type PresenceServer } from '@beckon/server';
 import { DEMO_AGENT_SECRET, DEMO_VAPID_KEYS } from '@beckon/server/demo';
 import type { Browser, BrowserContext, CDPSession, Locator, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +10,8 @@ import {
   startPushServiceStub,
   type TestSubscription,
 } from '../../../packages/server/test/pushServiceStub.js';
-import { launchChromium } from '../../../packages/ui-dom/test/browser/launchChromium.js';
-import { root, serveApp } from '../../../scripts/stack.mjs';
+import { root } from '../../../scripts/stack.mjs';
+import { type BrowserStack, startBrowserStack } from './browserStack.js';
 
 // Push wake-up as a person sees it (docs/push.md): the visitor turns on "Notify me when
 // support calls" in the demo shop and closes it; the agent presses One-Click Connect in the
@@ -35,7 +35,7 @@ const NOTIFICATION = { title: 'Support would like to help you', body: 'Tap to co
 let server: PresenceServer;
 let stub: PushServiceStub;
 let subscription: TestSubscription;
-let apps: { close(): Promise<void>; url: string }[];
+let stack: BrowserStack;
 let consoleUrl: string;
 let demoUrl: string;
 let browser: Browser;
@@ -93,30 +93,8 @@ beforeAll(async () => {
       },
     },
   });
-  const agentToken = await mintAgentToken({
-    groupId: 'demo',
-    agentId: 'e2e-agent',
-    secret: DEMO_AGENT_SECRET,
-    expiresIn: '1h',
-  });
-  apps = [
-    await serveApp({
-      dir: join(root, 'apps', 'agent-console', 'dist'),
-      port: 0,
-      host: '127.0.0.1',
-      config: () => ({ serverUrl: server.url, groupId: 'demo', agentToken }),
-    }),
-    await serveApp({
-      dir: join(root, 'apps', 'visitor-demo', 'dist'),
-      port: 0,
-      host: '127.0.0.1',
-      config: () => ({ serverUrl: server.url, groupId: 'demo' }),
-    }),
-  ];
-  [consoleUrl, demoUrl] = apps.map((a) => a.url) as [string, string];
-  browser = await launchChromium();
-  agentSide = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  visitorSide = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  stack = await startBrowserStack(server);
+  ({ consoleUrl, demoUrl, browser, agentSide, visitorSide } = stack);
   await visitorSide.addInitScript({ content: fakePushService(subscription) });
   // The visitor allows notifications for the shop: through the protocol, as a profile would.
   const first = await visitorSide.newPage();
@@ -132,8 +110,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await Promise.all((apps ?? []).map((a) => a.close()));
+  await stack?.close();
   await server?.close();
   await stub?.close();
 });

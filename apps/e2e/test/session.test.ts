@@ -14,8 +14,8 @@ import { webSocketTransport } from '@beckon/transport-ws';
 import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { launchChromium } from '../../../packages/ui-dom/test/browser/launchChromium.js';
-import { root, serveApp } from '../../../scripts/stack.mjs';
+import { root } from '../../../scripts/stack.mjs';
+import { type BrowserStack, startBrowserStack } from './browserStack.js';
 
 // A co-browse session as a person sees it: the shop and the agent console built as `pnpm
 // start` serves them, against the real service — run in this process, so that every chunk
@@ -32,7 +32,7 @@ const WAIT = 15_000;
 const OTHER_SECRET = 'other-group-agent-secret-0123456789abcdef';
 
 let server: PresenceServer;
-let apps: { close(): Promise<void>; url: string }[];
+let stack: BrowserStack;
 let consoleUrl: string;
 let demoUrl: string;
 let browser: Browser;
@@ -129,30 +129,8 @@ beforeAll(async () => {
     groups: { ...demoGroups(), other: { presence: true, agentSecrets: [OTHER_SECRET] } },
     onSessionFrame: (frame) => frames.push(frame),
   });
-  const agentToken = await mintAgentToken({
-    groupId: 'demo',
-    agentId: 'e2e-agent',
-    secret: DEMO_AGENT_SECRET,
-    expiresIn: '1h',
-  });
-  apps = [
-    await serveApp({
-      dir: join(root, 'apps', 'agent-console', 'dist'),
-      port: 0,
-      host: '127.0.0.1',
-      config: () => ({ serverUrl: server.url, groupId: 'demo', agentToken }),
-    }),
-    await serveApp({
-      dir: join(root, 'apps', 'visitor-demo', 'dist'),
-      port: 0,
-      host: '127.0.0.1',
-      config: () => ({ serverUrl: server.url, groupId: 'demo' }),
-    }),
-  ];
-  [consoleUrl, demoUrl] = apps.map((a) => a.url) as [string, string];
-  browser = await launchChromium();
-  agentSide = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  visitorSide = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  stack = await startBrowserStack(server);
+  ({ consoleUrl, demoUrl, browser, agentSide, visitorSide } = stack);
 
   shop = await visitorSide.newPage();
   shop.setDefaultTimeout(WAIT);
@@ -164,8 +142,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await Promise.all((apps ?? []).map((a) => a.close()));
+  await stack?.close();
   await server?.close();
 });
 
