@@ -90,7 +90,6 @@ const visitorSetup = setup({
     displayed: ({ event }) =>
       (event.type === 'CONSENT' && event.decision === 'displayed') ||
       termsStatusOf(event) === 'displayed',
-    firstDisplay: ({ context }) => context.request !== undefined && !context.request.displayed,
     noRequest: ({ context }) => context.request === undefined,
     becomesVisible: ({ event }) => event.type === 'VISIBILITY' && event.visible === true,
     becomesHidden: ({ event }) => event.type === 'VISIBILITY' && event.visible === false,

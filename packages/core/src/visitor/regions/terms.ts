@@ -2,7 +2,7 @@ import { assign, emit, enqueueActions, sendTo } from 'xstate';
 import type { ConsentRequest } from '../../consent/consentUI.js';
 import type { TermsStatus } from '../../wire/limits.js';
 import type { FromVisitor } from '../../wire/protocol.js';
-import { visitorActions } from '../visitorActions.js';
+import { isConnected, sendOrFail, visitorActions } from '../visitorActions.js';
 import type { VisitorStateConfig } from '../visitorMachine.js';
 import { sessionState } from './session.js';
 
@@ -26,6 +26,13 @@ export const termsActions = visitorActions({
   markDisplayed: assign(({ context }) =>
     context.request ? { request: { ...context.request, displayed: true } } : {},
   ),
+  // The agent hears "displayed" once per request, and before any answer to it.
+  displayFirst: enqueueActions(({ context, enqueue, check }) => {
+    const request = context.request;
+    if (!request || request.displayed) return;
+    sendOrFail(enqueue, check(isConnected), termsSignal('displayed'));
+    enqueue.assign({ request: { ...request, displayed: true } });
+  }),
 
   ackRequest: sendTo('socket', ({ event }) => ({
     type: 'send' as const,
@@ -135,9 +142,7 @@ export const termsRegion = {
             // tear it down.
             SIGNAL_AGENT: {},
             // Once the visitor can see it: a dialog whose code is still loading is not yet.
-            'consent.displayed': {
-              actions: [{ type: 'transmit', params: termsSignal('displayed') }, 'markDisplayed'],
-            },
+            'consent.displayed': { actions: 'displayFirst' },
             'consent.answered': answerTransitions,
             // acceptTerms() / declineTerms() answer the dialog's request the same way;
             // "displayed" is the dialog's to report. An answer while its code still loads
@@ -146,25 +151,11 @@ export const termsRegion = {
               { guard: 'displayed' },
               {
                 ...answerTransitions[0],
-                actions: [
-                  enqueueActions(({ enqueue, check }) => {
-                    if (!check('firstDisplay')) return;
-                    enqueue({ type: 'transmit', params: termsSignal('displayed') });
-                    enqueue('markDisplayed');
-                  }),
-                  ...answerTransitions[0].actions,
-                ],
+                actions: ['displayFirst', ...answerTransitions[0].actions],
               },
               {
                 ...answerTransitions[1],
-                actions: [
-                  enqueueActions(({ enqueue, check }) => {
-                    if (!check('firstDisplay')) return;
-                    enqueue({ type: 'transmit', params: termsSignal('displayed') });
-                    enqueue('markDisplayed');
-                  }),
-                  ...answerTransitions[1].actions,
-                ],
+                actions: ['displayFirst', ...answerTransitions[1].actions],
               },
             ],
             // A broken dialog must not swallow the request: hand it to the app.
@@ -183,13 +174,7 @@ export const termsRegion = {
               { guard: 'noRequest' },
               {
                 guard: 'displayed',
-                actions: [
-                  enqueueActions(({ enqueue, check }) => {
-                    if (!check('firstDisplay')) return;
-                    enqueue({ type: 'transmit', params: termsSignal('displayed') });
-                    enqueue('markDisplayed');
-                  }),
-                ],
+                actions: 'displayFirst',
               },
               ...answerTransitions,
             ],
